@@ -1,0 +1,103 @@
+"""What an intake channel hands in: one validated draft appeal, whatever the channel."""
+
+from __future__ import annotations
+
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from zhengshu.appeals.vocabulary import CATEGORIES, AppealType, Channel, Urgency
+from zhengshu.text.identifiers import is_valid_credit_code, is_valid_resident_id, normalize_phone
+from zhengshu.text.normalize import collapse_whitespace, normalize_text
+
+MAX_CONTENT = 5000
+
+
+def _single_line(value: object) -> object:
+    return collapse_whitespace(value) if isinstance(value, str) else value
+
+
+class AppealDraft(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    channel: Channel = Channel.WEBSITE
+    type: AppealType = AppealType.COMPLAINT
+    urgency: Urgency = Urgency.NORMAL
+    category: str | None = Field(default=None, max_length=32)
+    title: Annotated[str, Field(min_length=2, max_length=200)]
+    content: Annotated[str, Field(min_length=5, max_length=MAX_CONTENT)]
+    appellant_name: Annotated[str, Field(min_length=1, max_length=64)]
+    appellant_phone: Annotated[str, Field(min_length=1, max_length=32)]
+    appellant_id_number: str | None = Field(default=None, max_length=18)
+    is_enterprise: bool = False
+    enterprise_name: str | None = Field(default=None, max_length=128)
+    enterprise_credit_code: str | None = Field(default=None, max_length=18)
+    address: str | None = Field(default=None, max_length=200)
+    street: str | None = Field(default=None, max_length=32)
+    community: str | None = Field(default=None, max_length=32)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    external_id: str | None = Field(default=None, max_length=64)
+
+    _strip_lines = field_validator("title", "appellant_name", "address", "enterprise_name", mode="before")(
+        _single_line
+    )
+
+    @field_validator("content", mode="before")
+    @classmethod
+    def _normalise_content(cls, value: object) -> object:
+        return normalize_text(value) if isinstance(value, str) else value
+
+    @field_validator("appellant_phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        canonical = normalize_phone(value)
+        if canonical is None:
+            raise ValueError("电话号码无效，请填写11位手机号或带区号的固定电话")
+        return canonical
+
+    @field_validator("appellant_id_number", mode="before")
+    @classmethod
+    def _id_number(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, str):
+            value = value.strip().upper()
+            if not is_valid_resident_id(value):
+                raise ValueError("身份证号码无效（位数、出生日期或校验位不正确）")
+        return value
+
+    @field_validator("enterprise_credit_code", mode="before")
+    @classmethod
+    def _credit_code(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, str):
+            value = value.strip().upper()
+            if not is_valid_credit_code(value):
+                raise ValueError("统一社会信用代码无效（应为18位，且校验位正确）")
+        return value
+
+    @field_validator("category")
+    @classmethod
+    def _category(cls, value: str | None) -> str | None:
+        if value and value not in CATEGORIES:
+            raise ValueError(f"未知分类“{value}”")
+        return value or None
+
+    @field_validator("street", "community", "external_id", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.is_enterprise and not (self.enterprise_name and self.enterprise_credit_code):
+            raise ValueError("企业诉求须填写企业名称和统一社会信用代码")
+        if self.community and not self.street:
+            raise ValueError("填写社区时须同时填写所属街道")
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("经纬度须同时填写")
+        return self

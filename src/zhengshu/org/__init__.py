@@ -1,0 +1,1 @@
+"""Organisation: streets, communities, departments, users, roles and permissions."""

@@ -1,0 +1,74 @@
+"""Roles and the permissions each holds. The one place that says who may do what."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    HOTLINE_OPERATOR = "hotline_operator"
+    DISPATCHER = "dispatcher"
+    HANDLER = "handler"
+    REVIEWER = "reviewer"
+    SUPERVISOR = "supervisor"
+    LEADER = "leader"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.HOTLINE_OPERATOR: "话务员",
+    Role.DISPATCHER: "分拨员",
+    Role.HANDLER: "承办人",
+    Role.REVIEWER: "审核员",
+    Role.SUPERVISOR: "督办员",
+    Role.LEADER: "领导",
+    Role.ADMIN: "系统管理员",
+}
+
+
+class Permission(StrEnum):
+    APPEAL_CREATE = "appeal.create"
+    # Read every appeal; without it a handler reads only appeals of the own department.
+    APPEAL_READ_ALL = "appeal.read_all"
+    APPEAL_DISPATCH = "appeal.dispatch"
+    APPEAL_HANDLE = "appeal.handle"
+    APPEAL_REVIEW = "appeal.review"
+    APPEAL_SUPERVISE = "appeal.supervise"
+    APPEAL_FOLLOW_UP = "appeal.follow_up"
+    APPEAL_IMPORT = "appeal.import"
+    PII_VIEW = "pii.view"
+    USER_MANAGE = "user.manage"
+
+
+_ALL = frozenset(Permission)
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.HOTLINE_OPERATOR: frozenset(
+        {Permission.APPEAL_CREATE, Permission.APPEAL_READ_ALL, Permission.APPEAL_FOLLOW_UP, Permission.PII_VIEW}
+    ),
+    Role.DISPATCHER: frozenset(
+        {
+            Permission.APPEAL_CREATE,
+            Permission.APPEAL_READ_ALL,
+            Permission.APPEAL_DISPATCH,
+            Permission.APPEAL_IMPORT,
+            Permission.PII_VIEW,
+        }
+    ),
+    # Handlers contact appellants, so they see the phone of appeals of their own department.
+    Role.HANDLER: frozenset({Permission.APPEAL_HANDLE, Permission.PII_VIEW}),
+    Role.REVIEWER: frozenset(
+        {Permission.APPEAL_READ_ALL, Permission.APPEAL_REVIEW, Permission.APPEAL_FOLLOW_UP, Permission.PII_VIEW}
+    ),
+    Role.SUPERVISOR: frozenset({Permission.APPEAL_READ_ALL, Permission.APPEAL_SUPERVISE}),
+    Role.LEADER: frozenset({Permission.APPEAL_READ_ALL}),
+    Role.ADMIN: _ALL,
+}
+
+
+def has_permission(role: str, permission: Permission) -> bool:
+    return permission in ROLE_PERMISSIONS.get(Role(role), frozenset())

@@ -1,0 +1,1 @@
+"""Chinese text: normalisation, identifiers, PII detection and masking."""

@@ -1,0 +1,67 @@
+"""Cleaning user-entered Chinese text before it is stored or compared.
+
+Raw NFKC is not used on whole texts: it would turn the Chinese punctuation people
+type (，！？：；（）) into ASCII, which reads wrongly in Chinese. Only the
+full-width forms of ASCII are folded, minus that punctuation, plus the
+ideographic space.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["collapse_whitespace", "normalize_text"]
+
+_FULLWIDTH_FIRST, _FULLWIDTH_LAST = 0xFF01, 0xFF5E
+_FULLWIDTH_TO_ASCII_OFFSET = 0xFEE0
+_CHINESE_PUNCTUATION_KEPT = frozenset("（）：；，！？")
+_IDEOGRAPHIC_SPACE = "\u3000"
+_KEPT_CONTROLS = frozenset("\n\t")
+# Four newlines in a row are three blank lines; keep at most two blank lines.
+_TOO_MANY_BLANK_LINES = re.compile(r"\n{4,}")
+
+
+def _fold_char(char: str) -> str:
+    if char == _IDEOGRAPHIC_SPACE:
+        return " "
+    code = ord(char)
+    if _FULLWIDTH_FIRST <= code <= _FULLWIDTH_LAST and char not in _CHINESE_PUNCTUATION_KEPT:
+        return chr(code - _FULLWIDTH_TO_ASCII_OFFSET)
+    return char
+
+
+def _is_unwanted_control(char: str) -> bool:
+    return unicodedata.category(char) == "Cc" and char not in _KEPT_CONTROLS
+
+
+def _unify_newlines(value: str) -> str:
+    # A lone \r is an old Mac line break: turning it into \n keeps the lines apart
+    # instead of gluing them when control characters are removed.
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _clean_chars(value: str) -> str:
+    kept = "".join(_fold_char(char) for char in value if not _is_unwanted_control(char))
+    # Composing last, once nothing more is removed or folded, so that a second
+    # pass finds nothing left to compose.
+    return unicodedata.normalize("NFC", kept)
+
+
+def _strip_line_ends(value: str) -> str:
+    return "\n".join(line.rstrip() for line in value.split("\n"))
+
+
+def normalize_text(value: str) -> str:
+    """Fold full-width ASCII, drop control characters, tidy lines and blank lines.
+
+    Newlines become \\n, trailing whitespace goes from every line, runs of three or
+    more blank lines shrink to two, and the text is stripped at both ends.
+    """
+    cleaned = _strip_line_ends(_clean_chars(_unify_newlines(value)))
+    return _TOO_MANY_BLANK_LINES.sub("\n\n\n", cleaned).strip()
+
+
+def collapse_whitespace(value: str) -> str:
+    """For one-line fields (title, name, address): one space per whitespace run."""
+    return " ".join(value.split())
