@@ -107,3 +107,19 @@ def db(database: Database) -> Iterator[Database]:
         for table in TRANSIENT_TABLES:
             connection.execute(text(f"DELETE FROM {table}"))
         connection.execute(text("DELETE FROM audit_events"))
+
+
+@pytest.fixture
+def app(db: Database):
+    from zhengshu.settings import Settings
+    from zhengshu.web.app import create_app
+
+    return create_app(Settings(database_url=db.url, dev=True))
+
+
+@pytest.fixture
+def client(app):
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as test_client:
+        yield test_client

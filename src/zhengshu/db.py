@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import DateTime, Dialect, Engine, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy.engine import make_url
@@ -78,10 +80,30 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+_writer_locks: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
+
+
+def _writer_lock(factory: sessionmaker[Session]) -> threading.Lock | None:
+    """SQLite has one writer at a time. Threads of one process queue on a lock here, which is
+    fair and instant, instead of on SQLite's busy handler, which sleeps and retries."""
+    bind = factory.kw.get("bind")
+    if not isinstance(bind, Engine) or bind.dialect.name != "sqlite":
+        return None
+    lock = _writer_locks.get(bind)
+    if lock is None:
+        lock = _writer_locks.setdefault(bind, threading.Lock())
+    return lock
+
+
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""
-    with factory() as session, session.begin():
+    lock = _writer_lock(factory)
+    if lock is None:
+        with factory() as session, session.begin():
+            yield session
+        return
+    with lock, factory() as session, session.begin():
         yield session
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks behind `zhengshu bench …`: each prints one JSON line of figures."""

@@ -1,0 +1,48 @@
+"""Background jobs. Work takes ids, runs after commit, and runs inline when no worker is configured.
+
+The embedded tier runs periodic jobs on a thread of the web process; a district deployment runs
+`zhengshu jobs run` from cron or a process manager instead and sets the interval to 0."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from zhengshu.appeals.supervision import issue_overdue_notices
+from zhengshu.db import transaction
+
+log = logging.getLogger("zhengshu.jobs")
+
+
+def supervise_overdue(factory: sessionmaker[Session]) -> int:
+    with transaction(factory) as session:
+        issued = issue_overdue_notices(session)
+    if issued:
+        log.info("issued %d overdue supervision notices", issued)
+    return issued
+
+
+class PeriodicJobs:
+    """Runs the periodic jobs every `interval` seconds on a daemon thread until stopped."""
+
+    def __init__(self, factory: sessionmaker[Session], interval: float) -> None:
+        self._factory = factory
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="zhengshu-jobs", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                supervise_overdue(self._factory)
+            except Exception:
+                log.exception("periodic job failed; will retry next interval")

@@ -1,0 +1,258 @@
+"""JSON API for appeals: intake, lists, detail and the workflow actions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from zhengshu.appeals import handling, queries
+from zhengshu.appeals.access import get_readable
+from zhengshu.appeals.drafts import AppealDraft
+from zhengshu.appeals.intake import submit_appeal
+from zhengshu.appeals.models import Appeal
+from zhengshu.appeals.presenters import appeal_detail, appeal_summary, timeline
+from zhengshu.appeals.vocabulary import Satisfaction
+from zhengshu.appeals.workflow import Status, allowed_actions
+from zhengshu.audit import events_for
+from zhengshu.db import transaction
+from zhengshu.errors import NotFound
+from zhengshu.org.models import User
+from zhengshu.org.roles import Permission, Role
+from zhengshu.web.deps import CurrentUser, Factory, Rules, require
+
+router = APIRouter(prefix="/api/v1", tags=["appeals"])
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    # The version the client last saw; a stale one is refused with 409.
+    version: int | None = None
+
+
+class DispatchBody(Body):
+    department: str = Field(min_length=1, max_length=32)
+    co_departments: list[str] = Field(default_factory=list, max_length=10)
+    category: str | None = Field(default=None, max_length=32)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class ReasonBody(Body):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class NoteBody(Body):
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class OpinionBody(Body):
+    opinion: str = Field(min_length=1, max_length=5000)
+
+
+class ReplyBody(Body):
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class ExtensionBody(Body):
+    days: int = Field(ge=1, le=30)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class DecisionBody(Body):
+    approve: bool
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class SuperviseBody(Body):
+    message: str = Field(min_length=1, max_length=2000)
+
+
+class FollowUpBody(Body):
+    satisfaction: Satisfaction
+    note: str | None = Field(default=None, max_length=2000)
+
+
+def _appeal_id(session: Session, number: str, user: User) -> int:
+    appeal = queries.by_number(session, number)
+    if appeal is None:
+        raise NotFound("诉求不存在或无权查看")
+    return get_readable(appeal, user).id
+
+
+def _detail(session: Session, appeal: Appeal, user: User) -> dict[str, Any]:
+    body = appeal_detail(appeal, user)
+    body["timeline"] = timeline(events_for(session, "appeal", appeal.id))
+    body["actions"] = [a.value for a in allowed_actions(Status(appeal.status), Role(user.role))]
+    return body
+
+
+def _page(page: queries.Page, user: User) -> dict[str, Any]:
+    return {
+        "items": [appeal_summary(a, user) for a in page.items],
+        "total": page.total,
+        "page": page.page,
+        "size": page.size,
+    }
+
+
+@router.post("/appeals", status_code=201, summary="登记诉求（话务员、分拨员）")
+def create_appeal(draft: AppealDraft, user: CurrentUser, factory: Factory) -> dict[str, Any]:
+    require(user, Permission.APPEAL_CREATE)
+    with transaction(factory) as session:
+        appeal, created = submit_appeal(session, draft, actor=user)
+        body = appeal_detail(appeal, user)
+    body["created"] = created
+    return body
+
+
+@router.get("/appeals", summary="诉求列表")
+def list_appeals(
+    user: CurrentUser,
+    factory: Factory,
+    status: Status | None = None,
+    street_id: int | None = None,
+    department_id: int | None = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict[str, Any]:
+    with transaction(factory) as session:
+        result = queries.search(
+            session, user, status=status.value if status else None, street_id=street_id,
+            department_id=department_id, keyword=q, page=page, size=size,
+        )
+        return _page(result, user)
+
+
+@router.get("/appeals/{number}", summary="诉求详情与时间线")
+def get_appeal(number: str, user: CurrentUser, factory: Factory) -> dict[str, Any]:
+    with transaction(factory) as session:
+        appeal = session.get_one(Appeal, _appeal_id(session, number, user))
+        return _detail(session, appeal, user)
+
+
+def _act(factory: Any, number: str, user: User, run: Any) -> dict[str, Any]:
+    with transaction(factory) as session:
+        appeal_id = _appeal_id(session, number, user)
+        run(session, appeal_id)
+        appeal = session.get_one(Appeal, appeal_id)
+        return _detail(session, appeal, user)
+
+
+@router.post("/appeals/{number}/dispatch", summary="分拨")
+def dispatch(number: str, body: DispatchBody, user: CurrentUser, factory: Factory, rules: Rules) -> dict[str, Any]:
+    return _act(factory, number, user, lambda s, i: handling.dispatch(
+        s, i, user, rules, department_code=body.department, co_department_codes=body.co_departments,
+        category=body.category, note=body.note, expected_version=body.version))
+
+
+@router.post("/appeals/{number}/accept", summary="签收")
+def accept(number: str, body: Body, user: CurrentUser, factory: Factory) -> dict[str, Any]:
+    return _act(factory, number, user, lambda s, i: handling.accept(s, i, user, expected_version=body.version))
+
+
+@router.post("/appeals/{number}/return", summary="退回")
+def return_appeal(number: str, body: ReasonBody, user: CurrentUser, factory: Factory) -> dict[str, Any]:
+    return _act(factory, number, user, lambda s, i: handling.return_appeal(
+        s, i, user, reason=body.reason, expected_version=body.version))
+
+
+@router.post("/appeals/{number}/co-opinion", summary="协办意见")
+def co_opinion(number: str, body: OpinionBody, user: CurrentUser, factory: Factory) -> dict[str, Any]:
+    return _act(factory, number, user, lambda s, i: handling.co_handler_opinion(
+        s, i, user, opinion=body.opinion, expected_version=body.version))
+
+
+@router.post("/appeals/{number}/extension", summary="申请延期")
+def request_extension(number: str, body: ExtensionBody, user: CurrentUser, factory: Factory) -> dict[str, Any]:
+    return _act(factory, number, user, lambda s, i: handling.request_extension(
+        s, i, user, days=body.days, reason=body.reason, expected_version=body.version))
+
+
+@router.post("/appeals/{number}/extension/decision", summary="审批延期")
+def decide_extension(
+    number: str, body: DecisionBody, user: CurrentUser, factory: Factory, rules: Rules
+) -> dict[str, Any]:
+    return _act(factory, number, user, lambda s, i: handling.decide_extension(
+        s, i, user, rules, approve=body.approve, note=body.note, expected_version=body.version))
+
+
+@router.post("/appeals/{number}/supervise", summary="督办")
+def supervise(number: str, body: SuperviseBody, user: CurrentUser, factory: Factory) -> dict[str, Any]:
+    return _act(factory, number, user, lambda s, i: handling.supervise(
+        s, i, user, message=body.message, expected_version=body.version))
+
+
+@router.post("/appeals/{number}/reply", summary="提交答复")
+def reply(number: str, body: ReplyBody, user: CurrentUser, factory: Factory) -> dict[str, Any]:
+    return _act(factory, number, user, lambda s, i: handling.reply(
+        s, i, user, text=body.text, expected_version=body.version))
+
+
+@router.post("/appeals/{number}/approve", summary="审核通过并办结")
+def approve(number: str, body: NoteBody, user: CurrentUser, factory: Factory) -> dict[str, Any]:
+    return _act(factory, number, user, lambda s, i: handling.approve(
+        s, i, user, note=body.note, expected_version=body.version))
+
+
+@router.post("/appeals/{number}/send-back", summary="审核退回")
+def send_back(number: str, body: ReasonBody, user: CurrentUser, factory: Factory) -> dict[str, Any]:
+    return _act(factory, number, user, lambda s, i: handling.send_back(
+        s, i, user, reason=body.reason, expected_version=body.version))
+
+
+@router.post("/appeals/{number}/follow-up", summary="回访")
+def follow_up(number: str, body: FollowUpBody, user: CurrentUser, factory: Factory) -> dict[str, Any]:
+    return _act(factory, number, user, lambda s, i: handling.follow_up(
+        s, i, user, satisfaction=body.satisfaction, note=body.note, expected_version=body.version))
+
+
+@router.post("/appeals/{number}/reopen", summary="重办")
+def reopen(number: str, body: ReasonBody, user: CurrentUser, factory: Factory, rules: Rules) -> dict[str, Any]:
+    return _act(factory, number, user, lambda s, i: handling.reopen(
+        s, i, user, rules, reason=body.reason, expected_version=body.version))
+
+
+@router.get("/queues/{name}", summary="工作队列：dispatch 待分拨、inbox 本单位待办、review 待审核、follow-up 待回访")
+def queue(
+    name: str, user: CurrentUser, factory: Factory, page: Annotated[int, Query(ge=1, le=100_000)] = 1
+) -> dict[str, Any]:
+    with transaction(factory) as session:
+        if name == "dispatch":
+            require(user, Permission.APPEAL_DISPATCH)
+            result = queries.dispatch_queue(session, page)
+        elif name == "inbox":
+            require(user, Permission.APPEAL_HANDLE)
+            if user.department_id is None:
+                raise NotFound("当前账号不属于任何承办单位")
+            result = queries.department_inbox(session, user.department_id, page)
+        elif name == "review":
+            require(user, Permission.APPEAL_REVIEW)
+            result = queries.review_queue(session, page)
+        elif name == "follow-up":
+            require(user, Permission.APPEAL_FOLLOW_UP)
+            result = queries.follow_up_queue(session, page)
+        elif name == "overdue":
+            result = queries.overdue(session, user, page=page)
+        elif name == "near-due":
+            result = queries.near_due(session, user, page=page)
+        else:
+            raise NotFound(f"没有名为 {name} 的队列")
+        return _page(result, user)
+
+
+@router.get("/supervision", summary="督办单列表")
+def supervision(user: CurrentUser, factory: Factory) -> list[dict[str, Any]]:
+    with transaction(factory) as session:
+        return [
+            {
+                "appeal": n.appeal.number,
+                "kind": n.kind,
+                "message": n.message,
+                "issued_at": n.issued_at.isoformat(),
+                "due_at": n.due_at.isoformat() if n.due_at else None,
+            }
+            for n in queries.supervision_notices(session, user)
+        ]

@@ -1,0 +1,64 @@
+"""The app factory: settings are built here, never at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.staticfiles import StaticFiles
+
+from zhengshu import __version__
+from zhengshu.appeals.rules import AppealRules
+from zhengshu.db import create_db_engine, session_factory
+from zhengshu.jobs import PeriodicJobs
+from zhengshu.settings import Settings
+from zhengshu.web import api_appeals, api_auth, api_import, api_public, open311, pages, problems
+from zhengshu.web.limits import BodySizeLimit
+
+WEB = Path(__file__).parent
+
+
+def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> FastAPI:
+    settings = settings or Settings()
+    engine = create_db_engine(settings.database_url, settings.db_pool_size)
+    factory = session_factory(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        jobs = None
+        if run_jobs and settings.supervision_interval_minutes:
+            jobs = PeriodicJobs(factory, settings.supervision_interval_minutes * 60)
+            jobs.start()
+        yield
+        if jobs:
+            jobs.stop()
+        engine.dispose()
+
+    app = FastAPI(
+        title="政数 zhengshu",
+        version=__version__,
+        description="龙岗区政务服务和数据管理局平台：民生诉求受理、分拨、办理、办结。",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.factory = factory
+    app.state.rules = AppealRules.from_settings(settings)
+    problems.install(app)
+    for module in (api_auth, api_appeals, api_public, api_import, open311, pages):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="zhengshu_session",
+        max_age=settings.session_max_age_seconds,
+        same_site="lax",
+        https_only=False,
+    )
+    app.add_middleware(BodySizeLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
+    return app
+
