@@ -15,6 +15,8 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
+# The demo runs in dev mode (built-in secret key); production sets ZHENGSHU_SECRET_KEY instead.
+demo: export ZHENGSHU_DEV ?= 1
 demo: install
 	$(BIN)/zhengshu migrate
 	$(BIN)/zhengshu demo load

@@ -62,6 +62,13 @@ def _fresh_postgres_database(tmp_name: str) -> str:
     return make_url(normalise_url(PG_URL)).set(database=tmp_name).render_as_string(hide_password=False)
 
 
+def _drop_postgres_database(name: str) -> None:
+    admin = create_engine(normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @dataclass
 class Database:
     backend: str
@@ -81,7 +88,8 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         path = Path(tmp_path_factory.mktemp("db")) / "test.db"
         url = f"sqlite:///{path}"
     else:
-        url = _fresh_postgres_database(f"zhengshu_test_{_worker()}")
+        # One database per test process: parallel runs (xdist workers, other checkouts) never collide.
+        url = _fresh_postgres_database(f"zhengshu_test_{_worker()}_{os.getpid()}")
     engine = create_db_engine(url)
     upgrade(engine)
     factory = session_factory(engine)
@@ -98,6 +106,8 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         session.expunge_all()
     yield Database(backend, url, engine, factory, users)
     engine.dispose()
+    if backend == "postgresql":
+        _drop_postgres_database(make_url(url).database or "")
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ def load_settings() -> Settings:
 def _factory(settings: Settings):  # type: ignore[no-untyped-def]
     from zhengshu.db import create_db_engine, session_factory
 
-    return session_factory(create_db_engine(settings.database_url, settings.db_pool_size))
+    return session_factory(create_db_engine(settings.database_url, settings.web_threads * 2))
 
 
 @app.command()

@@ -51,7 +51,7 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_db_engine(url: str, pool_size: int = 10) -> Engine:
+def create_db_engine(url: str, pool_size: int = 32) -> Engine:
     url = normalise_url(url)
     if is_sqlite(url):
         database = make_url(url).database
@@ -66,7 +66,7 @@ def create_db_engine(url: str, pool_size: int = 10) -> Engine:
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         _disable_pysqlite_transactions(engine)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_engine(url, pool_size=pool_size, max_overflow=0, pool_recycle=3600)
 
 
 def _disable_pysqlite_transactions(engine: Engine) -> None:

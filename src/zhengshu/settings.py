@@ -33,7 +33,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=20_000_000, ge=1024)
     # Minutes between runs of the in-process overdue-supervision job when serving; 0 disables it.
     supervision_interval_minutes: int = Field(default=15, ge=0)
-    db_pool_size: int = Field(default=10, ge=1)
+    # Threads serving requests per web process. Each may hold two database connections at once
+    # (its transaction and the appeal-number counter), so the pool is sized from this.
+    web_threads: int = Field(default=16, ge=1, le=200)
     session_max_age_seconds: int = 8 * 3600
     api_token_days: int = Field(default=30, ge=1)
 

@@ -39,6 +39,14 @@ class AppealDraft(BaseModel):
     longitude: float | None = Field(default=None, ge=-180, le=180)
     external_id: str | None = Field(default=None, max_length=64)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_nul(cls, values: object) -> object:
+        # NUL cannot be stored in PostgreSQL text and never belongs in an appeal.
+        if isinstance(values, dict):
+            return {k: v.replace("\x00", "") if isinstance(v, str) else v for k, v in values.items()}
+        return values
+
     _strip_lines = field_validator("title", "appellant_name", "address", "enterprise_name", mode="before")(
         _single_line
     )

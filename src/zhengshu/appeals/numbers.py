@@ -4,27 +4,31 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import update
+from sqlalchemy import Engine
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from zhengshu.appeals.models import NumberCounter
 
 
+def _take(dialect_name: str, day: date):  # type: ignore[no-untyped-def]
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    insert = dialect.insert(NumberCounter).values(day=day, last=1)
+    return insert.on_conflict_do_update(
+        index_elements=["day"], set_={"last": NumberCounter.last + 1}
+    ).returning(NumberCounter.last)
+
+
 def next_number(session: Session, day: date) -> str:
-    """Take the next number of the day. The counter row is locked until the caller commits,
-    so concurrent intakes queue for it briefly and never share a number."""
-    bump = (
-        update(NumberCounter)
-        .where(NumberCounter.day == day)
-        .values(last=NumberCounter.last + 1)
-        .returning(NumberCounter.last)
-    )
-    sequence = session.execute(bump).scalar()
-    if sequence is None:
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        session.execute(
-            dialect.insert(NumberCounter).values(day=day, last=0).on_conflict_do_nothing(index_elements=["day"])
-        )
-        sequence = session.execute(bump).scalar_one()
+    """Take the next number of the day in one atomic statement; numbers never repeat.
+
+    On PostgreSQL the statement commits on its own connection at once, so concurrent intakes do not
+    queue behind each other's transactions for the counter row; a failed intake leaves a gap, as a
+    sequence would. SQLite has a single writer anyway, so there it is part of the intake."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql" and isinstance(bind, Engine):
+        with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            sequence = connection.execute(_take("postgresql", day)).scalar_one()
+    else:
+        sequence = session.execute(_take(bind.dialect.name, day)).scalar_one()
     return f"{day:%y%m%d}{sequence:05d}"

@@ -24,6 +24,7 @@ from zhengshu.org.roles import Permission, Role
 from zhengshu.web.deps import CurrentUser, Factory, Rules, require
 
 router = APIRouter(prefix="/api/v1", tags=["appeals"])
+MAX_ID = 2**31 - 1
 
 
 class Body(BaseModel):
@@ -112,8 +113,8 @@ def list_appeals(
     user: CurrentUser,
     factory: Factory,
     status: Status | None = None,
-    street_id: int | None = None,
-    department_id: int | None = None,
+    street_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    department_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 50,

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from anyio import to_thread
 from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.staticfiles import StaticFiles
@@ -23,11 +24,12 @@ WEB = Path(__file__).parent
 
 def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> FastAPI:
     settings = settings or Settings()
-    engine = create_db_engine(settings.database_url, settings.db_pool_size)
+    engine = create_db_engine(settings.database_url, settings.web_threads * 2)
     factory = session_factory(engine)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
         jobs = None
         if run_jobs and settings.supervision_interval_minutes:
             jobs = PeriodicJobs(factory, settings.supervision_interval_minutes * 60)

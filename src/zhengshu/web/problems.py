@@ -9,11 +9,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import IntegrityError, OperationalError
+from pydantic import ValidationError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from zhengshu.errors import Conflict, DomainError, IllegalTransition, InvalidInput, NotFound, PermissionDenied
-from zhengshu.validation import describe, field_errors
+from zhengshu.validation import describe, field_errors, invalid_input
 
 log = logging.getLogger("zhengshu.web")
 
@@ -82,6 +84,11 @@ def install(app: FastAPI) -> None:
             return problem(400, "请求体不是合法的 JSON", code="malformed-json")
         return problem(422, "提交的内容有误：" + describe(errors), code="invalid-input", errors=errors)
 
+    @app.exception_handler(ValidationError)
+    async def _model(request: Request, error: ValidationError) -> Response:
+        invalid = invalid_input(error)
+        return problem(422, invalid.message, code=invalid.code, errors=invalid.errors)
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> Response:
         detail = error.detail if isinstance(error.detail, str) and not error.detail.isascii() else \
@@ -93,6 +100,16 @@ def install(app: FastAPI) -> None:
     async def _integrity(request: Request, error: IntegrityError) -> Response:
         log.warning("integrity error on %s %s", request.method, request.url.path)
         return problem(409, "与已有记录冲突（可能是重复提交），请刷新后重试", code="conflict")
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, error: DataError) -> Response:
+        log.warning("data error on %s %s: %s", request.method, request.url.path, type(error.orig).__name__)
+        return problem(422, "提交的数值超出范围或包含无法保存的字符", code="invalid-input")
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool(request: Request, error: PoolTimeout) -> Response:
+        log.error("database pool exhausted on %s %s", request.method, request.url.path)
+        return problem(503, "系统繁忙，请稍后重试", code="unavailable", headers={"Retry-After": "1"})
 
     @app.exception_handler(OperationalError)
     async def _operational(request: Request, error: OperationalError) -> Response:
