@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from zhengshu.cli import app
+from zhengshu.db import transaction
+from zhengshu.org.models import User
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_env(db, monkeypatch):
+    monkeypatch.setenv("ZHENGSHU_DATABASE_URL", db.url)
+    monkeypatch.setenv("ZHENGSHU_DEV", "1")
+    return db
+
+
+@pytest.mark.parametrize(
+    "command", [[], ["serve"], ["migrate"], ["users", "create"], ["demo", "load"], ["bench", "intake"],
+                ["bench", "import"], ["import", "appeals"], ["jobs", "run"]]
+)
+def test_every_command_has_help(command):
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage" in result.output
+
+
+def test_migrate_is_idempotent(cli_env):
+    first = runner.invoke(app, ["migrate"])
+    second = runner.invoke(app, ["migrate"])
+    assert first.exit_code == 0 and second.exit_code == 0
+    assert "0001" in second.output
+
+
+def test_users_create(cli_env):
+    name = f"cli_handler_{cli_env.backend}"
+    result = runner.invoke(
+        app, ["users", "create", name, "--role", "handler", "--department", "jd014", "--password", "a-long-pass"]
+    )
+    assert result.exit_code == 0, result.output
+    with transaction(cli_env.factory) as session:
+        user = session.scalar(select(User).where(User.username == name))
+        assert user is not None and user.department is not None and user.department.name == "布吉街道办事处"
+        assert user.password_hash.startswith("$argon2id$")
+    again = runner.invoke(app, ["users", "create", name, "--role", "handler", "--department", "jd014",
+                                "--password", "a-long-pass"])
+    assert again.exit_code == 1 and "已存在" in again.output
+
+
+def test_users_create_rejects_unknown_role_and_handler_without_department(cli_env):
+    bad_role = runner.invoke(app, ["users", "create", "x1", "--role", "boss", "--password", "a-long-pass"])
+    assert bad_role.exit_code == 2 and "未知角色" in bad_role.output
+    no_dept = runner.invoke(app, ["users", "create", "x2", "--role", "handler", "--password", "a-long-pass"])
+    assert no_dept.exit_code == 1 and "部门" in no_dept.output
+
+
+def test_default_secret_refused_outside_dev(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZHENGSHU_")}
+    env["ZHENGSHU_DATABASE_URL"] = f"sqlite:///{tmp_path}/x.db"
+    result = subprocess.run([sys.executable, "-m", "zhengshu.cli", "migrate"], env=env, capture_output=True,
+                            text=True, cwd=tmp_path, timeout=60)
+    assert result.returncode == 2
+    assert "ZHENGSHU_SECRET_KEY" in result.stderr
