@@ -50,7 +50,7 @@ def _require_text(value: str | None, field: str, label: str, limit: int = MAX_NO
     return text
 
 
-def _check_actor(appeal: Appeal, action: Action, actor: User) -> None:
+def check_actor(appeal: Appeal, action: Action, actor: User) -> None:
     role = Role(actor.role)
     if role not in ACTION_ROLES[action]:
         raise PermissionDenied(f"{role.label}无权执行“{action.label}”")
@@ -80,16 +80,18 @@ def step(
     appeal = get_readable(session.get(Appeal, appeal_id), actor)
     if expected_version is not None and appeal.version != expected_version:
         raise Conflict("该诉求已被他人更新，请刷新后再操作")
-    _check_actor(appeal, action, actor)
+    check_actor(appeal, action, actor)
     current = Status(appeal.status)
     target = next_status(current, action)
     moment = now()
     current_step = Step(appeal, action, actor, target, moment)
     event_data = data if data is not None else {}
-    yield current_step
-    appeal.status = target.value
-    appeal.updated_at = moment
     try:
+        # One UPDATE of the appeal per action: nothing is flushed until the caller is done.
+        with session.no_autoflush:
+            yield current_step
+            appeal.status = target.value
+            appeal.updated_at = moment
         session.flush()
     except StaleDataError:
         raise Conflict("该诉求已被他人同时处理，请刷新后再操作") from None
@@ -102,6 +104,12 @@ def step(
         actor_label=actor_label(actor, "系统"),
         data={"from": current.value, "to": target.value, **event_data},
         at=moment,
+    )
+
+
+def _pending_extension(session: Session, appeal_id: int) -> ExtensionRequest | None:
+    return session.scalar(
+        select(ExtensionRequest).where(ExtensionRequest.appeal_id == appeal_id, ExtensionRequest.status == "pending")
     )
 
 
@@ -182,12 +190,9 @@ def request_extension(
     reason = _require_text(reason, "reason", "延期理由")
     if not 1 <= days <= MAX_EXTENSION_DAYS:
         raise InvalidInput(f"延期天数须在 1 到 {MAX_EXTENSION_DAYS} 个工作日之间", errors={"days": "超出范围"})
-    pending = session.scalar(
-        select(ExtensionRequest.id).where(ExtensionRequest.appeal_id == appeal_id, ExtensionRequest.status == "pending")
-    )
-    if pending is not None:
-        raise IllegalTransition("已有待审批的延期申请")
     with step(session, appeal_id, Action.REQUEST_EXTENSION, actor, expected_version, {"days": days}) as s:
+        if _pending_extension(session, appeal_id) is not None:
+            raise IllegalTransition("已有待审批的延期申请")
         request = ExtensionRequest(
             appeal_id=s.appeal.id,
             days=days,
@@ -210,13 +215,12 @@ def decide_extension(
     note: str | None = None,
     expected_version: int | None = None,
 ) -> ExtensionRequest:
-    request = session.scalar(
-        select(ExtensionRequest).where(ExtensionRequest.appeal_id == appeal_id, ExtensionRequest.status == "pending")
-    )
-    if request is None:
-        raise IllegalTransition("没有待审批的延期申请")
-    data = {"approved": approve, "days": request.days}
+    data: dict[str, Any] = {"approved": approve}
     with step(session, appeal_id, Action.DECIDE_EXTENSION, actor, expected_version, data) as s:
+        request = _pending_extension(session, appeal_id)
+        if request is None:
+            raise IllegalTransition("没有待审批的延期申请")
+        data["days"] = request.days
         request.status = "approved" if approve else "rejected"
         request.decided_by_id = actor.id
         request.decided_at = s.at
@@ -232,7 +236,7 @@ def supervise(
     session: Session, appeal_id: int, actor: User, *, message: str, expected_version: int | None = None
 ) -> SupervisionNotice:
     message = _require_text(message, "message", "督办意见")
-    with step(session, appeal_id, Action.SUPERVISE, actor, expected_version) as s:
+    with step(session, appeal_id, Action.SUPERVISE, actor, expected_version, {"message": message}) as s:
         notice = SupervisionNotice(
             appeal_id=s.appeal.id,
             department_id=s.appeal.lead_department_id,
@@ -251,6 +255,11 @@ def reply(session: Session, appeal_id: int, actor: User, *, text: str, expected_
     with step(session, appeal_id, Action.REPLY, actor, expected_version) as s:
         s.appeal.reply = text
         s.appeal.replied_at = s.at
+        # A reply ends the handling; an extension still waiting for a decision has lost its point.
+        pending = _pending_extension(session, appeal_id)
+        if pending is not None:
+            pending.status = "withdrawn"
+            pending.decided_at = s.at
     return s.appeal
 
 

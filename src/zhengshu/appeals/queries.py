@@ -5,18 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from zhengshu.appeals.access import readable_by
 from zhengshu.appeals.deadlines import NEAR_DUE_HOURS
 from zhengshu.appeals.models import Appeal, CoHandler, ExtensionRequest, SupervisionNotice
+from zhengshu.appeals.vocabulary import Urgency
 from zhengshu.appeals.workflow import Status
 from zhengshu.clock import now
 from zhengshu.org.models import User
 
 PAGE_SIZE = 50
 HANDLING_STATUSES = (Status.DISPATCHED.value, Status.HANDLING.value)
+URGENCY_RANK = case({Urgency.CRITICAL.value: 2, Urgency.URGENT.value: 1}, value=Appeal.urgency, else_=0)
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def dispatch_queue(session: Session, page: int = 1, size: int = PAGE_SIZE) -> Pa
     query = (
         select(Appeal)
         .where(Appeal.status.in_((Status.SUBMITTED.value, Status.RETURNED.value)))
-        .order_by(Appeal.urgency.desc(), Appeal.created_at)
+        .order_by(URGENCY_RANK.desc(), Appeal.created_at)
     )
     return _page(session, query, page, size)
 

@@ -13,8 +13,9 @@ from zhengshu.appeals.workflow import Status
 from zhengshu.clock import now
 
 KINDS = {
-    "overdue_accept": (Status.DISPATCHED, "accept_due_at", "超过签收时限仍未签收，请立即签收办理"),
-    "overdue_handle": (Status.HANDLING, "due_at", "已超过办理时限，请尽快办结并说明超期原因"),
+    "overdue_accept": ((Status.DISPATCHED,), "accept_due_at", "超过签收时限仍未签收，请立即签收办理"),
+    # An appeal never accepted has missed its handling deadline too once that passes.
+    "overdue_handle": ((Status.DISPATCHED, Status.HANDLING), "due_at", "已超过办理时限，请尽快办结并说明超期原因"),
 }
 
 
@@ -22,7 +23,7 @@ def issue_overdue_notices(session: Session, at: datetime | None = None) -> int:
     """Idempotent: one notice per appeal and missed deadline however often the job runs."""
     moment = at or now()
     issued = 0
-    for kind, (status, due_column, message) in KINDS.items():
+    for kind, (statuses, due_column, message) in KINDS.items():
         due = getattr(Appeal, due_column)
         already = and_(
             SupervisionNotice.appeal_id == Appeal.id,
@@ -31,7 +32,7 @@ def issue_overdue_notices(session: Session, at: datetime | None = None) -> int:
         )
         rows = session.execute(
             select(Appeal.id, Appeal.lead_department_id, due)
-            .where(Appeal.status == status.value, due < moment, ~select(SupervisionNotice.id).where(already).exists())
+            .where(Appeal.status.in_([s.value for s in statuses]), due < moment, ~select(SupervisionNotice.id).where(already).exists())
             .order_by(Appeal.id)
         ).all()
         for appeal_id, department_id, due_at in rows:

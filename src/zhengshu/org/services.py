@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -66,9 +67,18 @@ def create_user(
     return user
 
 
+@cache
+def _absent_user_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
 def authenticate(session: Session, username: str, password: str) -> User | None:
     user = session.scalar(select(User).where(User.username == username.strip()))
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+    if user is None:
+        # Verify anyway, so an unknown username takes as long as a wrong password.
+        verify_password(_absent_user_hash(), password)
+        return None
+    if not verify_password(user.password_hash, password) or not user.is_active:
         return None
     return user
 

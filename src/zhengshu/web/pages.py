@@ -1,5 +1,10 @@
-"""Placeholder: filled in by its own change."""
+"""The server-rendered pages (Chinese, Jinja2, plain forms enhanced with htmx)."""
 
 from fastapi import APIRouter
 
+from zhengshu.web import pages_auth, pages_detail, pages_intake, pages_public, pages_queues
+
 router = APIRouter()
+# /appeals/new is registered before /appeals/{number}.
+for module in (pages_auth, pages_public, pages_intake, pages_queues, pages_detail):
+    router.include_router(module.router)

@@ -91,6 +91,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> Response:
+        if wants_html(request):
+            from zhengshu.web.pages_base import error_page
+
+            message = "页面不存在" if error.status_code == 404 else TITLES.get(error.status_code, "出错了")
+            return error_page(request, error.status_code, message)
         detail = error.detail if isinstance(error.detail, str) and not error.detail.isascii() else \
             TITLES.get(error.status_code, "错误")
         return problem(error.status_code, detail, code=f"http-{error.status_code}",

@@ -1,0 +1,302 @@
+"""What every HTML page shares: templates, the logged-in user, navigation by role, flash messages,
+and a route class that turns errors into Chinese pages instead of JSON problems."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from zhengshu.appeals.models import Appeal
+from zhengshu.appeals.presenters import appeal_summary
+from zhengshu.appeals.queries import HANDLING_STATUSES, Page
+from zhengshu.clock import local, now
+from zhengshu.errors import DomainError, PermissionDenied
+from zhengshu.org.models import User
+from zhengshu.org.roles import Permission, Role, has_permission
+from zhengshu.web import csrf
+from zhengshu.web.deps import NotAuthenticated, optional_user
+from zhengshu.web.problems import TITLES, status_for
+
+log = logging.getLogger("zhengshu.web.pages")
+
+WEB = Path(__file__).parent
+HTMX_VERSION = "2.0.11"
+SITE_NAME = "龙岗区民生诉求服务平台"
+FLASH_KEY = "flash"
+# Pages carry personal data and action forms: never cached, never framed by another site.
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+    ),
+}
+
+
+def _moment(value: Any) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return local(value) if isinstance(value, datetime) else None
+
+
+def format_when(value: Any) -> str:
+    moment = _moment(value)
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+templates = Jinja2Templates(directory=WEB / "templates")
+templates.env.filters["when"] = format_when
+templates.env.globals["site_name"] = SITE_NAME
+templates.env.globals["htmx_src"] = f"/static/vendor/htmx-{HTMX_VERSION}/htmx.min.js"
+
+
+class LoginRequired(Exception):
+    """Raised by the staff_user dependency; the page route answers with a redirect to /login."""
+
+
+def page_user(request: Request) -> User | None:
+    try:
+        return optional_user(request)
+    except NotAuthenticated:
+        return None
+
+
+def staff_user(request: Request) -> User:
+    user = page_user(request)
+    if user is None:
+        raise LoginRequired
+    return user
+
+
+async def posted_form(request: Request) -> FormData:
+    """The posted form, unchecked: for pages that answer a bad token by showing the form again."""
+    return await request.form()
+
+
+StaffUser = Annotated[User, Depends(staff_user)]
+CheckedForm = Annotated[FormData, Depends(csrf.checked_form)]
+PostedForm = Annotated[FormData, Depends(posted_form)]
+
+
+@dataclass(frozen=True)
+class Feature:
+    key: str
+    label: str
+    path: str
+    allowed: Callable[[User], bool]
+
+
+def _permitted(permission: Permission) -> Callable[[User], bool]:
+    return lambda user: has_permission(user.role, permission)
+
+
+# Supervisors issue notices, dispatchers decide extensions, leaders watch deadlines, and
+# handlers see the notices and deadlines of their own department.
+SUPERVISION_ROLES = frozenset({Role.SUPERVISOR, Role.DISPATCHER, Role.LEADER, Role.HANDLER, Role.ADMIN})
+
+FEATURES = (
+    Feature("intake", "登记诉求", "/appeals/new", _permitted(Permission.APPEAL_CREATE)),
+    Feature("dispatch", "待分拨", "/queues/dispatch", _permitted(Permission.APPEAL_DISPATCH)),
+    Feature(
+        "inbox", "本单位待办", "/queues/inbox",
+        lambda user: has_permission(user.role, Permission.APPEAL_HANDLE) and user.department_id is not None,
+    ),
+    Feature("review", "待审核", "/queues/review", _permitted(Permission.APPEAL_REVIEW)),
+    Feature("follow-up", "待回访", "/queues/follow-up", _permitted(Permission.APPEAL_FOLLOW_UP)),
+    Feature("supervision", "督办与时限", "/supervision", lambda user: Role(user.role) in SUPERVISION_ROLES),
+    Feature("search", "诉求查询", "/appeals", lambda user: True),
+)
+FEATURE_BY_KEY = {feature.key: feature for feature in FEATURES}
+
+
+def features_for(user: User) -> list[Feature]:
+    return [feature for feature in FEATURES if feature.allowed(user)]
+
+
+def require_feature(user: User, key: str) -> Feature:
+    feature = FEATURE_BY_KEY[key]
+    if not feature.allowed(user):
+        raise PermissionDenied(f"当前账号无权使用“{feature.label}”")
+    return feature
+
+
+def _nav(user: User | None, path: str) -> list[dict[str, Any]]:
+    if user is None:
+        return []
+    items = [{"label": "首页", "path": "/", "active": path == "/"}]
+    for feature in features_for(user):
+        active = path == feature.path or (feature.key == "search" and path.startswith("/appeals/")
+                                          and path != "/appeals/new")
+        items.append({"label": feature.label, "path": feature.path, "active": active})
+    return items
+
+
+def flash(request: Request, message: str, kind: str = "success") -> None:
+    messages = list(request.session.get(FLASH_KEY) or [])
+    messages.append({"kind": kind, "message": message})
+    request.session[FLASH_KEY] = messages[-5:]
+
+
+def pop_flashes(request: Request) -> list[dict[str, str]]:
+    messages = request.session.pop(FLASH_KEY, None)
+    return messages if isinstance(messages, list) else []
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    user: User | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    full: dict[str, Any] = {
+        "user": user,
+        "role_label": Role(user.role).label if user else "",
+        "department_name": user.department.name if user and user.department else "",
+        "nav": _nav(user, request.url.path),
+        "flashes": pop_flashes(request),
+        "csrf_token": csrf.token(request),
+        "csrf_field": csrf.FIELD,
+    }
+    full.update(context or {})
+    return templates.TemplateResponse(request, name, full, status_code=status_code, headers=PAGE_HEADERS)
+
+
+def render_fragment(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:
+    """A piece of a page for htmx: no layout, and the session (flashes, token) left alone."""
+    return templates.TemplateResponse(request, name, context, headers=PAGE_HEADERS)
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def safe_next(value: object, default: str = "/") -> str:
+    """Only a path on this site: never another host, a scheme, or a protocol-relative URL."""
+    if not isinstance(value, str) or not value.startswith("/") or value.startswith("//"):
+        return default
+    if "\\" in value or any(ord(char) < 32 for char in value):
+        return default
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return default
+    return value
+
+
+def _form_page(request: Request) -> str:
+    """The page a posted form was on, from the Referer, when that is a page of this site."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc != request.url.netloc or referer.path.startswith("/login"):
+        return "/"
+    return safe_next(f"{referer.path}?{referer.query}" if referer.query else referer.path)
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    if request.method == "GET":
+        path = f"{request.url.path}?{request.url.query}" if request.url.query else request.url.path
+    else:
+        # After login the browser comes back with a GET: to the form's page, not to its target.
+        path = _form_page(request)
+    if path == "/":
+        return redirect("/login")
+    return redirect("/login?" + urlencode({"next": path}))
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    try:
+        user = page_user(request)
+    except Exception:  # the error page must render even when the database does not answer
+        user = None
+    context = {"status": status, "title": TITLES.get(status, "出错了"), "message": message}
+    return render(request, "error.html", context, user=user, status_code=status)
+
+
+class PageRoute(APIRoute):
+    """Answers a page's errors with a page: login redirect, 404/403 and friends in Chinese."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def page_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except (LoginRequired, NotAuthenticated):
+                return login_redirect(request)
+            except Exception as error:
+                status, message = _error_status_and_message(request, error)
+                # The error page looks the user up in the database: keep that off the event loop.
+                return await run_in_threadpool(error_page, request, status, message)
+
+        return page_handler
+
+
+def _error_status_and_message(request: Request, error: Exception) -> tuple[int, str]:
+    if isinstance(error, DomainError):
+        return status_for(error), error.message
+    if isinstance(error, RequestValidationError):
+        return 400, "请求参数有误，请检查链接或重新提交"
+    if isinstance(error, StarletteHTTPException):
+        readable = isinstance(error.detail, str) and not error.detail.isascii()
+        return error.status_code, error.detail if readable else TITLES.get(error.status_code, "请求无效")
+    if isinstance(error, IntegrityError):
+        return 409, "与已有记录冲突（可能是重复提交），请刷新后重试"
+    if isinstance(error, OperationalError):
+        log.error("database unavailable on %s %s", request.method, request.url.path)
+        return 503, "数据库暂时繁忙，请稍后重试"
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
+    return 500, "服务器内部错误，请稍后重试"
+
+
+def appeal_rows(items: list[Appeal], viewer: User) -> list[dict[str, Any]]:
+    """Table rows: the summary as the viewer may see it, and whether the deadline has passed."""
+    moment = now()
+    rows = []
+    for appeal in items:
+        row = appeal_summary(appeal, viewer)
+        row["overdue"] = is_overdue(appeal, moment)
+        rows.append(row)
+    return rows
+
+
+def is_overdue(appeal: Appeal, moment: datetime | None = None) -> bool:
+    return (
+        appeal.due_at is not None
+        and appeal.status in HANDLING_STATUSES
+        and appeal.due_at < (moment or now())
+    )
+
+
+def pagination(request: Request, page: Page) -> dict[str, Any]:
+    pages = max(1, -(-page.total // page.size))
+
+    def link(number: int) -> str:
+        params = dict(request.query_params)
+        params["page"] = str(number)
+        return "?" + urlencode(params)
+
+    return {
+        "page": page.page,
+        "pages": pages,
+        "total": page.total,
+        "prev": link(page.page - 1) if page.page > 1 else None,
+        "next": link(page.page + 1) if page.page < pages else None,
+    }
