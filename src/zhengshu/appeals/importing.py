@@ -1,7 +1,7 @@
 """Excel/CSV import of appeals: a dispatcher uploads a spreadsheet exported from another system.
 
 All or nothing: every row is checked before anything is written, and only a file without errors
-is filed, row by row, through submit_appeal, the one intake path. A row whose external id was
+is filed, in batches, through intake.file_appeals, the one intake path. A row whose external id was
 filed before counts as unchanged, so importing the same file twice files nothing twice.
 """
 
@@ -22,24 +22,22 @@ from typing import TypeVar
 
 import openpyxl
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhengshu import audit
 from zhengshu.appeals.drafts import AppealDraft
-from zhengshu.appeals.intake import actor_label, submit_appeal
-from zhengshu.appeals.models import Appeal
+from zhengshu.appeals.intake import Places, actor_label, file_appeals
 from zhengshu.appeals.vocabulary import CHANNEL_LABELS, TYPE_LABELS, URGENCY_LABELS, Channel
 from zhengshu.errors import InvalidInput, NotFound, PermissionDenied
 from zhengshu.org.models import User
 from zhengshu.org.roles import Permission, Role, has_permission
-from zhengshu.org.services import find_community, find_street
 from zhengshu.text.identifiers import CREDIT_CODE_CHARSET, check_char_credit_code, check_digit_resident_id
 from zhengshu.validation import FIELD_LABELS, field_errors
 
 MAX_ROWS = 100_000
 # Existing external ids are looked up this many at a time.
-ID_CHUNK = 1_000
+# Rows filed per round of statements.
+BATCH = 1_000
 # read_rows keeps the sheet row number of each row under this key, so errors name the row a person
 # sees even when blank rows or a title row come before it.
 ROW_KEY = "_row"
@@ -286,11 +284,10 @@ class _RowChecker:
     and each distinct street and community spelling, resolved once through the same look-ups
     intake uses, so a whole file costs a few dozen queries."""
 
-    def __init__(self, session: Session, channel: Channel) -> None:
-        self.session = session
+    def __init__(self, places: Places, channel: Channel) -> None:
+        self.places = places
         self.channel = channel
         self.first_row_of: dict[str, int] = {}
-        self.places: dict[tuple[str, str], NotFound | None] = {}
 
     def check(self, number: int, fields: Mapping[str, str]) -> tuple[AppealDraft | None, list[RowError]]:
         draft, problems = _draft(fields, self.channel)
@@ -308,23 +305,11 @@ class _RowChecker:
         return {"external_id": f"外部编号“{external_id}”与第 {first} 行重复"}
 
     def _place_problems(self, fields: Mapping[str, str]) -> dict[str, str]:
-        street, community = fields.get("street", ""), fields.get("community", "")
-        if not street:
-            return {}
-        key = (street, community)
-        if key not in self.places:
-            self.places[key] = self._resolve(street, community)
-        problem = self.places[key]
-        return {} if problem is None else {next(iter(problem.errors), "street"): problem.message}
-
-    def _resolve(self, street: str, community: str) -> NotFound | None:
         try:
-            found = find_street(self.session, street)
-            if community:
-                find_community(self.session, found, community)
-        except NotFound as exc:
-            return exc
-        return None
+            self.places.resolve(fields.get("street"), fields.get("community"))
+        except NotFound as problem:
+            return {next(iter(problem.errors), "street"): problem.message}
+        return {}
 
 
 def _row_number(row: Mapping[str, str], index: int) -> int:
@@ -342,9 +327,9 @@ def _filled_fields(row: Mapping[str, str], columns: Mapping[str, str]) -> dict[s
 
 
 def _check_rows(
-    session: Session, rows: Sequence[Mapping[str, str]], columns: Mapping[str, str], channel: Channel
+    places: Places, rows: Sequence[Mapping[str, str]], columns: Mapping[str, str], channel: Channel
 ) -> tuple[int, list[AppealDraft], list[RowError]]:
-    checker = _RowChecker(session, channel)
+    checker = _RowChecker(places, channel)
     drafts: list[AppealDraft] = []
     errors: list[RowError] = []
     total = 0
@@ -368,20 +353,12 @@ def _check_permission(actor: User | None) -> None:
         raise PermissionDenied(f"{Role(actor.role).label}无权批量导入诉求")
 
 
-def _existing_external_ids(session: Session, external_ids: list[str | None]) -> set[str | None]:
-    return set(session.scalars(select(Appeal.external_id).where(Appeal.external_id.in_(external_ids))))
-
-
-def _submit_all(session: Session, drafts: Sequence[AppealDraft], actor: User | None) -> int:
-    """Files the drafts whose external id is new; returns how many were created."""
+def _submit_all(session: Session, drafts: Sequence[AppealDraft], actor: User | None, places: Places) -> int:
+    """Files the drafts in batches; returns how many were new."""
     created = 0
-    for start in range(0, len(drafts), ID_CHUNK):
-        chunk = drafts[start : start + ID_CHUNK]
-        known = _existing_external_ids(session, [draft.external_id for draft in chunk])
-        for draft in chunk:
-            if draft.external_id not in known:
-                _, is_new = submit_appeal(session, draft, actor=actor)
-                created += is_new
+    for start in range(0, len(drafts), BATCH):
+        filed = file_appeals(session, drafts[start : start + BATCH], actor=actor, places=places)
+        created += sum(f.created for f in filed)
     return created
 
 
@@ -402,11 +379,12 @@ def import_appeals(
     _check_permission(actor)
     columns = map_columns(dict.fromkeys(header for row in rows for header in row))
     # Checking only reads; no autoflush, so nothing reaches the database before every row passed.
+    places = Places(session)
     with session.no_autoflush:
-        total, drafts, errors = _check_rows(session, rows, columns, channel)
+        total, drafts, errors = _check_rows(places, rows, columns, channel)
     if errors:
         return ImportReport(total=total, created=0, unchanged=0, errors=errors)
-    created = _submit_all(session, drafts, actor)
+    created = _submit_all(session, drafts, actor, places)
     report = ImportReport(total=total, created=created, unchanged=total - created)
     audit.record(
         session,

@@ -1,31 +1,62 @@
-"""Intake: every channel files an appeal through submit_appeal."""
+"""Intake: every channel files appeals through file_appeals (one) or its batch form."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhengshu import audit
 from zhengshu.appeals.drafts import AppealDraft
+from zhengshu.bulk import insert_rows
 from zhengshu.appeals.models import Appeal
-from zhengshu.appeals.numbers import next_number
+from zhengshu.appeals.numbers import take_numbers
 from zhengshu.appeals.workflow import Status
 from zhengshu.clock import now
-from zhengshu.org.models import Community, Street, User
+from zhengshu.errors import NotFound
+from zhengshu.org.models import User
 from zhengshu.org.services import find_community, find_street
 from zhengshu.text.identifiers import phone_last_four
 
-
-def resolve_place(session: Session, draft: AppealDraft) -> tuple[Street | None, Community | None]:
-    if not draft.street:
-        return None, None
-    street = find_street(session, draft.street)
-    community = find_community(session, street, draft.community) if draft.community else None
-    return street, community
+Place = tuple[int | None, int | None]  # street id, community id
 
 
-def find_by_external_id(session: Session, external_id: str) -> Appeal | None:
-    return session.scalar(select(Appeal).where(Appeal.external_id == external_id))
+@dataclass
+class Places:
+    """Resolves the street and community a draft names, each distinct spelling once."""
+
+    session: Session
+    known: dict[tuple[str, str], Place | NotFound] = field(default_factory=dict)
+
+    def resolve(self, street: str | None, community: str | None) -> Place:
+        """The ids of the place; raises NotFound for a street or community Longgang lacks."""
+        if not street:
+            return None, None
+        key = (street, community or "")
+        if key not in self.known:
+            self.known[key] = self._look_up(street, community)
+        found = self.known[key]
+        if isinstance(found, NotFound):
+            raise found
+        return found
+
+    def _look_up(self, street_name: str, community_name: str | None) -> Place | NotFound:
+        try:
+            street = find_street(self.session, street_name)
+            community = find_community(self.session, street, community_name) if community_name else None
+        except NotFound as error:
+            return error
+        return street.id, community.id if community else None
+
+
+@dataclass(frozen=True)
+class Filed:
+    id: int
+    number: str
+    created: bool
 
 
 def actor_label(actor: User | None, fallback: str) -> str:
@@ -36,54 +67,93 @@ def actor_label(actor: User | None, fallback: str) -> str:
     return actor.display_name
 
 
-def submit_appeal(session: Session, draft: AppealDraft, *, actor: User | None = None) -> tuple[Appeal, bool]:
-    """File the draft; returns the appeal and whether it is new. A draft whose external id was
-    filed before returns that appeal unchanged, so retries and re-imports create nothing twice."""
-    if draft.external_id:
-        existing = find_by_external_id(session, draft.external_id)
-        if existing is not None:
-            return existing, False
-    street, community = resolve_place(session, draft)
+def _row(draft: AppealDraft, place: Place, actor: User | None, moment: Any) -> dict[str, Any]:
+    enterprise = draft.is_enterprise
+    return {
+        "external_id": draft.external_id,
+        "channel": draft.channel.value,
+        "type": draft.type.value,
+        "urgency": draft.urgency.value,
+        "category": draft.category,
+        "status": Status.SUBMITTED.value,
+        "appellant_name": draft.appellant_name,
+        "appellant_phone": draft.appellant_phone,
+        "appellant_phone_last4": phone_last_four(draft.appellant_phone),
+        "appellant_id_number": draft.appellant_id_number,
+        "is_enterprise": enterprise,
+        "enterprise_name": draft.enterprise_name if enterprise else None,
+        "enterprise_credit_code": draft.enterprise_credit_code if enterprise else None,
+        "title": draft.title,
+        "content": draft.content,
+        "address": draft.address,
+        "street_id": place[0],
+        "community_id": place[1],
+        "latitude": draft.latitude,
+        "longitude": draft.longitude,
+        "created_at": moment,
+        "updated_at": moment,
+        "created_by_id": actor.id if actor else None,
+        "reopen_count": 0,
+        "due_estimated": False,
+        "version": 1,
+    }
+
+
+def _existing(session: Session, drafts: Sequence[AppealDraft]) -> dict[str, tuple[int, str]]:
+    external_ids = [d.external_id for d in drafts if d.external_id]
+    if not external_ids:
+        return {}
+    rows = session.execute(
+        select(Appeal.external_id, Appeal.id, Appeal.number).where(Appeal.external_id.in_(external_ids))
+    )
+    return {external_id: (appeal_id, number) for external_id, appeal_id, number in rows.tuples() if external_id}
+
+
+def _ids_by_number(session: Session, numbers: list[str]) -> dict[str, int]:
+    rows = session.execute(select(Appeal.number, Appeal.id).where(Appeal.number.in_(numbers)))
+    return dict(rows.tuples().all())
+
+
+def file_appeals(
+    session: Session, drafts: Sequence[AppealDraft], *, actor: User | None = None, places: Places | None = None
+) -> list[Filed]:
+    """File the drafts in the caller's transaction, in one round of statements for the batch.
+
+    A draft whose external id was filed before is not filed again: retries and re-imports create
+    nothing twice. Raises NotFound for an unknown street or community before writing anything."""
+    places = places or Places(session)
+    located = [places.resolve(d.street, d.community) for d in drafts]
+    existing = _existing(session, drafts)
+    fresh = [i for i, d in enumerate(drafts) if not (d.external_id and d.external_id in existing)]
     moment = now()
-    # The number is taken last: its counter row stays locked only until commit.
-    appeal = Appeal(
-        number=next_number(session, moment.date()),
-        external_id=draft.external_id,
-        channel=draft.channel.value,
-        type=draft.type.value,
-        urgency=draft.urgency.value,
-        category=draft.category,
-        status=Status.SUBMITTED.value,
-        appellant_name=draft.appellant_name,
-        appellant_phone=draft.appellant_phone,
-        appellant_phone_last4=phone_last_four(draft.appellant_phone),
-        appellant_id_number=draft.appellant_id_number,
-        is_enterprise=draft.is_enterprise,
-        enterprise_name=draft.enterprise_name if draft.is_enterprise else None,
-        enterprise_credit_code=draft.enterprise_credit_code if draft.is_enterprise else None,
-        title=draft.title,
-        content=draft.content,
-        address=draft.address,
-        street=street,
-        community=community,
-        latitude=draft.latitude,
-        longitude=draft.longitude,
-        created_at=moment,
-        updated_at=moment,
-        created_by_id=actor.id if actor else None,
-        reopen_count=0,
-        due_estimated=False,
-    )
-    session.add(appeal)
-    session.flush()
-    audit.record(
-        session,
-        "appeal.submitted",
-        "appeal",
-        appeal.id,
-        actor_id=actor.id if actor else None,
-        actor_label=actor_label(actor, draft.channel.label),
-        data={"channel": draft.channel.value, "number": appeal.number},
-        at=moment,
-    )
-    return appeal, True
+    # Numbers are taken last, so the counter is touched only once everything else has passed.
+    numbers = iter(take_numbers(session, moment.date(), len(fresh)))
+    rows = [{**_row(drafts[i], located[i], actor, moment), "number": next(numbers)} for i in fresh]
+    ids: dict[str, int] = {}
+    if rows:
+        insert_rows(session, Appeal.__table__, rows)  # type: ignore[arg-type]
+        ids = _ids_by_number(session, [row["number"] for row in rows])
+        audit.record_many(
+            session,
+            "appeal.submitted",
+            "appeal",
+            [(ids[row["number"]], {"channel": row["channel"], "number": row["number"]}) for row in rows],
+            actor_id=actor.id if actor else None,
+            actor_labels=[actor_label(actor, drafts[i].channel.label) for i in fresh],
+            at=moment,
+        )
+    filed = {i: Filed(ids[row["number"]], row["number"], True) for i, row in zip(fresh, rows, strict=True)}
+    result = []
+    for i, draft in enumerate(drafts):
+        if i in filed:
+            result.append(filed[i])
+        else:
+            appeal_id, number = existing[draft.external_id or ""]
+            result.append(Filed(appeal_id, number, False))
+    return result
+
+
+def submit_appeal(session: Session, draft: AppealDraft, *, actor: User | None = None) -> tuple[Appeal, bool]:
+    """File one draft; returns the appeal and whether it is new."""
+    filed = file_appeals(session, [draft], actor=actor)[0]
+    return session.get_one(Appeal, filed.id), filed.created

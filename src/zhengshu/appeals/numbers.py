@@ -7,28 +7,35 @@ from datetime import date
 from sqlalchemy import Engine
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
 
 from zhengshu.appeals.models import NumberCounter
 
 
-def _take(dialect_name: str, day: date):  # type: ignore[no-untyped-def]
+def _take(dialect_name: str, day: date, count: int) -> ReturningInsert[tuple[int]]:
     dialect = postgresql if dialect_name == "postgresql" else sqlite
-    insert = dialect.insert(NumberCounter).values(day=day, last=1)
+    insert = dialect.insert(NumberCounter).values(day=day, last=count)
     return insert.on_conflict_do_update(
-        index_elements=["day"], set_={"last": NumberCounter.last + 1}
+        index_elements=["day"], set_={"last": NumberCounter.last + count}
     ).returning(NumberCounter.last)
 
 
 def next_number(session: Session, day: date) -> str:
-    """Take the next number of the day in one atomic statement; numbers never repeat.
+    return take_numbers(session, day, 1)[0]
+
+
+def take_numbers(session: Session, day: date, count: int) -> list[str]:
+    """Take the next `count` numbers of the day in one atomic statement; numbers never repeat.
 
     On PostgreSQL the statement commits on its own connection at once, so concurrent intakes do not
     queue behind each other's transactions for the counter row; a failed intake leaves a gap, as a
     sequence would. SQLite has a single writer anyway, so there it is part of the intake."""
+    if count <= 0:
+        return []
     bind = session.get_bind()
     if bind.dialect.name == "postgresql" and isinstance(bind, Engine):
         with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            sequence = connection.execute(_take("postgresql", day)).scalar_one()
+            last = connection.execute(_take("postgresql", day, count)).scalar_one()
     else:
-        sequence = session.execute(_take(bind.dialect.name, day)).scalar_one()
-    return f"{day:%y%m%d}{sequence:05d}"
+        last = session.execute(_take(bind.dialect.name, day, count)).scalar_one()
+    return [f"{day:%y%m%d}{sequence:05d}" for sequence in range(last - count + 1, last + 1)]
