@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from zhengshu import audit
@@ -24,6 +25,11 @@ from zhengshu.text.identifiers import phone_last_four
 Place = tuple[int | None, int | None]  # street id, community id
 
 
+# Streets and communities change only with a migration, so places found stay valid for the life of
+# the process; every intake request then skips the look-ups.
+_found_places: WeakKeyDictionary[Engine, dict[tuple[str, str], Place]] = WeakKeyDictionary()
+
+
 @dataclass
 class Places:
     """Resolves the street and community a draft names, each distinct spelling once."""
@@ -37,11 +43,15 @@ class Places:
             return None, None
         key = (street, community or "")
         if key not in self.known:
-            self.known[key] = self._look_up(street, community)
+            self.known[key] = self._remembered(key) or self._look_up(street, community)
         found = self.known[key]
         if isinstance(found, NotFound):
             raise found
         return found
+
+    def _remembered(self, key: tuple[str, str]) -> Place | None:
+        bind = self.session.get_bind()
+        return _found_places.get(bind, {}).get(key) if isinstance(bind, Engine) else None
 
     def _look_up(self, street_name: str, community_name: str | None) -> Place | NotFound:
         try:
@@ -49,7 +59,11 @@ class Places:
             community = find_community(self.session, street, community_name) if community_name else None
         except NotFound as error:
             return error
-        return street.id, community.id if community else None
+        place = street.id, community.id if community else None
+        bind = self.session.get_bind()
+        if isinstance(bind, Engine):
+            _found_places.setdefault(bind, {})[(street_name, community_name or "")] = place
+        return place
 
 
 @dataclass(frozen=True)
@@ -109,11 +123,6 @@ def _existing(session: Session, drafts: Sequence[AppealDraft]) -> dict[str, tupl
     return {external_id: (appeal_id, number) for external_id, appeal_id, number in rows.tuples() if external_id}
 
 
-def _ids_by_number(session: Session, numbers: list[str]) -> dict[str, int]:
-    rows = session.execute(select(Appeal.number, Appeal.id).where(Appeal.number.in_(numbers)))
-    return dict(rows.tuples().all())
-
-
 def file_appeals(
     session: Session, drafts: Sequence[AppealDraft], *, actor: User | None = None, places: Places | None = None
 ) -> list[Filed]:
@@ -131,8 +140,7 @@ def file_appeals(
     rows = [{**_row(drafts[i], located[i], actor, moment), "number": next(numbers)} for i in fresh]
     ids: dict[str, int] = {}
     if rows:
-        insert_rows(session, Appeal.__table__, rows)  # type: ignore[arg-type]
-        ids = _ids_by_number(session, [row["number"] for row in rows])
+        ids = insert_rows(session, Appeal.__table__, rows, key=Appeal.__table__.c.number)  # type: ignore[arg-type]
         audit.record_many(
             session,
             "appeal.submitted",

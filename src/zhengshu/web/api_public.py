@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from zhengshu.appeals import queries
 from zhengshu.appeals.drafts import AppealDraft
-from zhengshu.appeals.intake import submit_appeal
+from zhengshu.appeals.intake import file_appeals
 from zhengshu.appeals.models import Appeal
 from zhengshu.appeals.presenters import appeal_summary, free_text, timeline
 from zhengshu.appeals.vocabulary import AppealType, Channel
@@ -63,8 +63,7 @@ def public_view(appeal: Appeal, events: list[Any]) -> dict[str, Any]:
 def submit(body: PublicAppeal, factory: Factory) -> dict[str, Any]:
     draft = body.draft()
     with transaction(factory) as session:
-        appeal, _ = submit_appeal(session, draft)
-        number = appeal.number
+        number = file_appeals(session, [draft])[0].number
     return {"number": number, "status": "submitted", "message": f"诉求已受理，编号 {number}，请凭编号和手机号后四位查询进度"}
 
 
