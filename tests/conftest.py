@@ -97,7 +97,12 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     with transaction(factory) as session:
         for name, (role, department) in USERS.items():
             users[name] = create_user(
-                session, username=name, password=PASSWORD, role=role, department_code=department, display_name=name
+                session,
+                username=name,
+                password=PASSWORD,
+                role=role,
+                department_code=department,
+                display_name=name,
             )
     with factory() as session:
         users = {name: session.get_one(User, user.id) for name, user in users.items()}

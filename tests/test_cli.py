@@ -23,8 +23,18 @@ def cli_env(db, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["serve"], ["migrate"], ["users", "create"], ["demo", "load"], ["bench", "intake"],
-                ["bench", "import"], ["import", "appeals"], ["jobs", "run"]]
+    "command",
+    [
+        [],
+        ["serve"],
+        ["migrate"],
+        ["users", "create"],
+        ["demo", "load"],
+        ["bench", "intake"],
+        ["bench", "import"],
+        ["import", "appeals"],
+        ["jobs", "run"],
+    ],
 )
 def test_every_command_has_help(command):
     result = runner.invoke(app, [*command, "--help"])
@@ -42,15 +52,18 @@ def test_migrate_is_idempotent(cli_env):
 def test_users_create(cli_env):
     name = f"cli_handler_{cli_env.backend}"
     result = runner.invoke(
-        app, ["users", "create", name, "--role", "handler", "--department", "jd014", "--password", "a-long-pass"]
+        app,
+        ["users", "create", name, "--role", "handler", "--department", "jd014", "--password", "a-long-pass"],
     )
     assert result.exit_code == 0, result.output
     with transaction(cli_env.factory) as session:
         user = session.scalar(select(User).where(User.username == name))
         assert user is not None and user.department is not None and user.department.name == "布吉街道办事处"
         assert user.password_hash.startswith("$argon2id$")
-    again = runner.invoke(app, ["users", "create", name, "--role", "handler", "--department", "jd014",
-                                "--password", "a-long-pass"])
+    again = runner.invoke(
+        app,
+        ["users", "create", name, "--role", "handler", "--department", "jd014", "--password", "a-long-pass"],
+    )
     assert again.exit_code == 1 and "已存在" in again.output
 
 
@@ -64,7 +77,13 @@ def test_users_create_rejects_unknown_role_and_handler_without_department(cli_en
 def test_default_secret_refused_outside_dev(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("ZHENGSHU_")}
     env["ZHENGSHU_DATABASE_URL"] = f"sqlite:///{tmp_path}/x.db"
-    result = subprocess.run([sys.executable, "-m", "zhengshu.cli", "migrate"], env=env, capture_output=True,
-                            text=True, cwd=tmp_path, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "zhengshu.cli", "migrate"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert "ZHENGSHU_SECRET_KEY" in result.stderr

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+import psycopg
 from sqlalchemy import JSON, Column, Table, insert, select
 from sqlalchemy.orm import Session
 
@@ -41,8 +42,11 @@ def _copy(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> Non
     columns = list(rows[0])
     json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
     raw = session.connection().connection.dbapi_connection
-    assert raw is not None
+    if not isinstance(raw, psycopg.Connection):
+        raise TypeError("COPY needs a psycopg connection")
     names = ", ".join(f'"{name}"' for name in columns)
     with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in rows:
-            copy.write_row([json.dumps(row[c], ensure_ascii=False) if c in json_columns else row[c] for c in columns])
+            copy.write_row(
+                [json.dumps(row[c], ensure_ascii=False) if c in json_columns else row[c] for c in columns]
+            )

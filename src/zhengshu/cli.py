@@ -12,6 +12,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.orm import Session, sessionmaker
 
 from zhengshu.settings import InsecureSettings, Settings
 
@@ -38,7 +39,7 @@ def load_settings() -> Settings:
         raise typer.Exit(2) from None
 
 
-def _factory(settings: Settings):  # type: ignore[no-untyped-def]
+def _factory(settings: Settings) -> sessionmaker[Session]:
     from zhengshu.db import create_db_engine, session_factory
 
     return session_factory(create_db_engine(settings.database_url, settings.web_threads * 2))
@@ -84,8 +85,12 @@ def serve(
 @users_app.command("create")
 def users_create(
     username: Annotated[str, typer.Argument(help="用户名")],
-    role: Annotated[str, typer.Option(help="角色：hotline_operator/dispatcher/handler/reviewer/supervisor/leader/admin")],
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="密码")],
+    role: Annotated[
+        str, typer.Option(help="角色：hotline_operator/dispatcher/handler/reviewer/supervisor/leader/admin")
+    ],
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="密码")
+    ],
     department: Annotated[str | None, typer.Option(help="部门代码（承办人必填），如 zjj、jd003")] = None,
     display_name: Annotated[str | None, typer.Option(help="显示姓名")] = None,
 ) -> None:
@@ -104,8 +109,12 @@ def users_create(
     try:
         with transaction(factory) as session:
             user = create_user(
-                session, username=username, password=password, role=role_value,
-                department_code=department, display_name=display_name,
+                session,
+                username=username,
+                password=password,
+                role=role_value,
+                department_code=department,
+                display_name=display_name,
             )
             label = f"{user.username}（{role_value.label}）"
     except DomainError as error:
@@ -164,8 +173,8 @@ def import_appeals_command(
         table = Table(title=f"共 {len(report.errors)} 处错误，本批未导入任何诉求")
         for column in ("行", "字段", "问题"):
             table.add_column(column)
-        for error in report.errors:
-            table.add_row(str(error.row), error.field, error.message)
+        for row_error in report.errors:
+            table.add_row(str(row_error.row), row_error.field, row_error.message)
         errors.print(table)
         raise typer.Exit(1)
     console.print(f"共 {report.total} 行：新建 {report.created}，已存在未变 {report.unchanged}")

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
-
 from tests.appeals.helpers import draft, submit
+
 from zhengshu.appeals.intake import submit_appeal
 from zhengshu.appeals.workflow import Status
 from zhengshu.audit import events_for

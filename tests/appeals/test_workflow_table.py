@@ -191,6 +191,8 @@ ACTORS = [
     "admin",
 ]
 DEPARTMENTS = ["zjj", "cgj", "jd003"]
+
+
 @dataclass(frozen=True)
 class Stored:
     status: str

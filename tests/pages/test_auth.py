@@ -10,8 +10,12 @@ def test_staff_page_redirects_to_login_with_next(client):
     assert response.headers["location"] == "/login?next=%2Fqueues%2Fdispatch%3Fpage%3D2"
     assert client.get("/", follow_redirects=False).headers["location"] == "/login"
     # A form posted after the session ended comes back to the form's page after login.
-    posted = client.post("/appeals/26010100001/actions/accept", data={"version": "1"},
-                         headers={"referer": "http://testserver/appeals/26010100001"}, follow_redirects=False)
+    posted = client.post(
+        "/appeals/26010100001/actions/accept",
+        data={"version": "1"},
+        headers={"referer": "http://testserver/appeals/26010100001"},
+        follow_redirects=False,
+    )
     assert posted.headers["location"] == "/login?next=%2Fappeals%2F26010100001"
     foreign = {"referer": "https://evil.example/x"}
     elsewhere = client.post("/appeals/new", headers=foreign, follow_redirects=False)
@@ -23,8 +27,12 @@ def test_login_goes_to_next_and_logout_ends_the_session(client):
     assert "工作人员登录" in page.text
     response = client.post(
         "/login",
-        data={"username": "dispatcher", "password": PASSWORD, "next": "/queues/dispatch",
-              "csrf_token": csrf_token(page.text)},
+        data={
+            "username": "dispatcher",
+            "password": PASSWORD,
+            "next": "/queues/dispatch",
+            "csrf_token": csrf_token(page.text),
+        },
         follow_redirects=False,
     )
     assert response.status_code == 303 and response.headers["location"] == "/queues/dispatch"
@@ -44,8 +52,9 @@ def test_wrong_password_shows_chinese_error(client):
     assert response.status_code == 401
     assert "用户名或密码错误" in response.text
     assert 'value="operator"' in response.text
-    unknown = client.post("/login", data={"username": "nobody", "password": PASSWORD,
-                                          "csrf_token": csrf_token(page.text)})
+    unknown = client.post(
+        "/login", data={"username": "nobody", "password": PASSWORD, "csrf_token": csrf_token(page.text)}
+    )
     assert "用户名或密码错误" in unknown.text
 
 
@@ -54,8 +63,12 @@ def test_login_only_redirects_to_local_paths(client):
         page = client.get("/login", params={"next": target})
         response = client.post(
             "/login",
-            data={"username": "operator", "password": PASSWORD, "next": target,
-                  "csrf_token": csrf_token(page.text)},
+            data={
+                "username": "operator",
+                "password": PASSWORD,
+                "next": target,
+                "csrf_token": csrf_token(page.text),
+            },
             follow_redirects=False,
         )
         assert response.headers["location"] == "/", target

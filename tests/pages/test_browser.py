@@ -67,8 +67,13 @@ def server(sync_api: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     engine = create_db_engine(url)
     upgrade(engine)
     with transaction(session_factory(engine)) as session:
-        create_user(session, username="operator", password=PASSWORD, role=Role.HOTLINE_OPERATOR,
-                    display_name="话务员小王")
+        create_user(
+            session,
+            username="operator",
+            password=PASSWORD,
+            role=Role.HOTLINE_OPERATOR,
+            display_name="话务员小王",
+        )
     engine.dispose()
 
     app = create_app(Settings(database_url=url, dev=True, supervision_interval_minutes=0))
@@ -166,8 +171,9 @@ def test_operator_files_by_keyboard_and_citizen_tracks(sync_api: Any, server: st
             page.screenshot(path=str(ARTIFACTS / "appeal-detail.png"), full_page=True)
 
             # A citizen on a phone tracks it with the number and the last four digits.
-            citizen = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
-                                          is_mobile=True, has_touch=True)
+            citizen = browser.new_context(
+                viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True
+            )
             phone = citizen.new_page()
             phone.set_default_timeout(TIMEOUT_MS)
             phone.goto(f"{server}/public/track")

@@ -135,8 +135,9 @@ def test_an_action_the_status_does_not_allow_shows_its_message(client, db):
     response = client.post(f"/appeals/{number}/actions/approve", data={"csrf_token": token, "version": "1"})
     assert response.status_code == 409
     assert "诉求当前状态为“待分拨”，不能执行“审核通过并办结”" in response.text
-    denied = client.post(f"/appeals/{number}/actions/dispatch",
-                         data={"csrf_token": token, "version": "1", "department": "zjj"})
+    denied = client.post(
+        f"/appeals/{number}/actions/dispatch", data={"csrf_token": token, "version": "1", "department": "zjj"}
+    )
     assert denied.status_code == 403 and "审核员无权执行“分拨”" in denied.text
     unknown = client.post(f"/appeals/{number}/actions/explode", data={"csrf_token": token, "version": "1"})
     assert unknown.status_code == 404
@@ -162,8 +163,12 @@ def test_extension_request_and_decision_from_the_supervision_list(client, db):
     assert version
     response = client.post(
         f"/appeals/{number}/actions/decide_extension",
-        data={"csrf_token": csrf_token(supervision), "version": version.group(1), "back": "/supervision",
-              "decision": "approve"},
+        data={
+            "csrf_token": csrf_token(supervision),
+            "version": version.group(1),
+            "back": "/supervision",
+            "decision": "approve",
+        },
         follow_redirects=False,
     )
     assert response.status_code == 303 and response.headers["location"] == "/supervision"
@@ -196,8 +201,11 @@ def test_returned_appeal_leaves_the_handlers_view(client, db):
 
 
 def test_personal_information_is_masked_for_the_leader(client, db):
-    number = new_appeal(db, appellant_id_number="11010519491231002X",
-                        content="请联系我13812345678，我住在凤凰大道88号附近，晚上施工很吵。")
+    number = new_appeal(
+        db,
+        appellant_id_number="11010519491231002X",
+        content="请联系我13812345678，我住在凤凰大道88号附近，晚上施工很吵。",
+    )
     login(client, "leader")
     page = client.get(f"/appeals/{number}")
     assert page.status_code == 200

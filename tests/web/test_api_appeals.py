@@ -21,33 +21,55 @@ def test_operator_files_and_everyone_walks_it_to_closure(client):
     assert created.json()["appellant"]["phone"] == "13812345678"
 
     dispatcher = token_headers(client, "dispatcher")
-    response = client.post(f"/api/v1/appeals/{number}/dispatch", json={"department": "zjj"}, headers=dispatcher)
+    response = client.post(
+        f"/api/v1/appeals/{number}/dispatch", json={"department": "zjj"}, headers=dispatcher
+    )
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "dispatched" and response.json()["due_at"]
 
     handler = token_headers(client, "handler_zjj")
     version = client.get(f"/api/v1/appeals/{number}", headers=handler).json()["version"]
-    assert client.post(f"/api/v1/appeals/{number}/accept", json={"version": version}, headers=handler).status_code == 200
-    stale = client.post(f"/api/v1/appeals/{number}/reply", json={"text": "已处理", "version": version}, headers=handler)
+    assert (
+        client.post(
+            f"/api/v1/appeals/{number}/accept", json={"version": version}, headers=handler
+        ).status_code
+        == 200
+    )
+    stale = client.post(
+        f"/api/v1/appeals/{number}/reply", json={"text": "已处理", "version": version}, headers=handler
+    )
     assert stale.status_code == 409 and stale.headers["content-type"].startswith("application/problem+json")
-    replied = client.post(f"/api/v1/appeals/{number}/reply", json={"text": "已责令工地夜间停工。"}, headers=handler)
+    replied = client.post(
+        f"/api/v1/appeals/{number}/reply", json={"text": "已责令工地夜间停工。"}, headers=handler
+    )
     assert replied.json()["status"] == "replied"
 
     reviewer = token_headers(client, "reviewer")
     closed = client.post(f"/api/v1/appeals/{number}/approve", json={}, headers=reviewer)
     assert closed.json()["status"] == "closed"
-    followed = client.post(f"/api/v1/appeals/{number}/follow-up", json={"satisfaction": "satisfied"}, headers=operator)
+    followed = client.post(
+        f"/api/v1/appeals/{number}/follow-up", json={"satisfaction": "satisfied"}, headers=operator
+    )
     assert followed.json()["satisfaction_label"] == "满意"
     actions = [e["action"] for e in followed.json()["timeline"]]
-    assert actions == ["appeal.submitted", "appeal.dispatched", "appeal.accepted", "appeal.replied",
-                       "appeal.closed", "appeal.followed_up"]
+    assert actions == [
+        "appeal.submitted",
+        "appeal.dispatched",
+        "appeal.accepted",
+        "appeal.replied",
+        "appeal.closed",
+        "appeal.followed_up",
+    ]
 
 
 def test_other_department_cannot_see_appeal_and_leader_sees_masked_pii(client):
     operator = token_headers(client, "operator")
     number = client.post("/api/v1/appeals", json=APPEAL, headers=operator).json()["number"]
-    client.post(f"/api/v1/appeals/{number}/dispatch", json={"department": "zjj"},
-                headers=token_headers(client, "dispatcher"))
+    client.post(
+        f"/api/v1/appeals/{number}/dispatch",
+        json={"department": "zjj"},
+        headers=token_headers(client, "dispatcher"),
+    )
     other = client.get(f"/api/v1/appeals/{number}", headers=token_headers(client, "handler_cgj"))
     assert other.status_code == 404
     leader = client.get(f"/api/v1/appeals/{number}", headers=token_headers(client, "leader")).json()
@@ -57,8 +79,9 @@ def test_other_department_cannot_see_appeal_and_leader_sees_masked_pii(client):
 
 def test_bad_input_gets_problem_details_never_500(client):
     operator = token_headers(client, "operator")
-    malformed = client.post("/api/v1/appeals", content=b"{not json", headers={**operator,
-                            "content-type": "application/json"})
+    malformed = client.post(
+        "/api/v1/appeals", content=b"{not json", headers={**operator, "content-type": "application/json"}
+    )
     assert malformed.status_code == 400 and malformed.json()["status"] == 400
     wrong = client.post("/api/v1/appeals", json={**APPEAL, "appellant_phone": "12"}, headers=operator)
     assert wrong.status_code == 422 and "电话" in wrong.json()["detail"]

@@ -28,7 +28,9 @@ def _start(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "ZHENGSHU_DATABASE_URL": url, "ZHENGSHU_DEV": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "zhengshu.cli", "serve", "--port", str(port)],
-        env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

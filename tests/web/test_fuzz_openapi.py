@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-
 from tests.web_helpers import token_headers
 
 EXAMPLES_PER_OPERATION = 25
@@ -20,12 +19,19 @@ def test_no_server_error_on_any_operation(app, client):
         operations += 1
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True,
-                  suppress_health_check=list(HealthCheck), database=None)
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
         def exercise(case: schemathesis.Case) -> None:
             response = case.call(headers=headers)
             if response.status_code >= 500:
-                failures.append(f"{operation.label}: {response.status_code} {response.text[:300]} for {case!r}")
+                failures.append(
+                    f"{case.operation.label}: {response.status_code} {response.text[:300]} for {case!r}"
+                )
 
         exercise()
     assert operations >= 20

@@ -19,7 +19,7 @@ V2 = "/open311/v2"
 FORM = {
     "service_code": "urban-construction",
     "description": "小区门口工地每晚十一点后仍在施工，噪音很大。"
-                   "我是王小明，电话13912345678，身份证110101199003078515。",
+    "我是王小明，电话13912345678，身份证110101199003078515。",
     "phone": "13812345678",
     "last_name": "王",
     "first_name": "小明",
@@ -32,9 +32,23 @@ FORM = {
 }
 SERVICE_FIELDS = ["service_code", "service_name", "description", "metadata", "type", "keywords", "group"]
 REQUEST_FIELDS = [
-    "service_request_id", "status", "status_notes", "service_name", "service_code", "description",
-    "agency_responsible", "service_notice", "requested_datetime", "updated_datetime", "expected_datetime",
-    "address", "address_id", "zipcode", "lat", "long", "media_url",
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
 ]
 
 
@@ -104,8 +118,15 @@ def test_form_and_json_posts_file_real_appeals(client):
     assert root.findtext("request/service_notice") and root.find("request/account_id") is not None
 
     body = {k: v for k, v in FORM.items() if not k.startswith("attribute")}
-    body.update({"lat": 22.63, "long": 114.06, "attribute": {"street": "平湖街道", "community": "凤凰社区"},
-                 "first_name": None, "last_name": None})
+    body.update(
+        {
+            "lat": 22.63,
+            "long": 114.06,
+            "attribute": {"street": "平湖街道", "community": "凤凰社区"},
+            "first_name": None,
+            "last_name": None,
+        }
+    )
     response = client.post(f"{V2}/requests.json", json=body)
     assert response.status_code == 201, response.text
     [created] = response.json()
@@ -136,9 +157,18 @@ def test_description_is_masked_and_only_open311_appeals_are_published(client):
     assert "王小明" not in text and "王**" in read["description"] and "139****5678" in read["description"]
 
     operator = token_headers(client, "operator")
-    hotline = client.post("/api/v1/appeals", headers=operator, json={
-        "channel": "hotline", "title": "夜间施工噪音扰民", "content": "工地夜间施工，噪音很大。",
-        "appellant_name": "李四", "appellant_phone": "13812345678", "street": "坂田街道"}).json()["number"]
+    hotline = client.post(
+        "/api/v1/appeals",
+        headers=operator,
+        json={
+            "channel": "hotline",
+            "title": "夜间施工噪音扰民",
+            "content": "工地夜间施工，噪音很大。",
+            "appellant_name": "李四",
+            "appellant_phone": "13812345678",
+            "street": "坂田街道",
+        },
+    ).json()["number"]
     assert spec_errors(client.get(f"{V2}/requests/{hotline}.json"), 404)
     listed = client.get(f"{V2}/requests.json").json()
     assert [r["service_request_id"] for r in listed] == [number]
@@ -146,8 +176,11 @@ def test_description_is_masked_and_only_open311_appeals_are_published(client):
 
 def test_walked_to_closure_the_request_is_closed_with_the_masked_reply(client):
     number = file(client)
-    client.post(f"/api/v1/appeals/{number}/dispatch", json={"department": "zjj"},
-                headers=token_headers(client, "dispatcher"))
+    client.post(
+        f"/api/v1/appeals/{number}/dispatch",
+        json={"department": "zjj"},
+        headers=token_headers(client, "dispatcher"),
+    )
     handler = token_headers(client, "handler_zjj")
     assert client.post(f"/api/v1/appeals/{number}/accept", json={}, headers=handler).status_code == 200
     [handling] = client.get(f"{V2}/requests/{number}.json").json()
@@ -170,8 +203,11 @@ def test_walked_to_closure_the_request_is_closed_with_the_masked_reply(client):
 def test_filters_by_status_service_and_date(client):
     noise = file(client)
     water = file(client, service_code="water", description="小区停水两天了，请尽快恢复供水。")
-    client.post(f"/api/v1/appeals/{noise}/dispatch", json={"department": "zjj"},
-                headers=token_headers(client, "dispatcher"))
+    client.post(
+        f"/api/v1/appeals/{noise}/dispatch",
+        json={"department": "zjj"},
+        headers=token_headers(client, "dispatcher"),
+    )
 
     def ids(query: str) -> list[str]:
         response = client.get(f"{V2}/requests.json?{query}")
@@ -195,20 +231,23 @@ def test_filters_by_status_service_and_date(client):
     assert ids(f"start_date={utc}&service_code=water") == [water]
 
 
-@pytest.mark.parametrize(("changes", "status", "needle"), [
-    ({"service_code": None}, 400, "service_code"),
-    ({"service_code": "potholes"}, 400, "potholes"),
-    ({"phone": None}, 400, "phone"),
-    ({"phone": "12345"}, 400, "电话号码无效"),
-    ({"lat": "95"}, 400, "lat"),
-    ({"lat": "north"}, 400, "lat"),
-    ({"lat": None}, 400, "经纬度须同时填写"),
-    ({"lat": None, "long": None, "address_string": None, "attribute[street]": None}, 400, "位置"),
-    ({"description": "吵"}, 400, "description"),
-    ({"media_url": "ftp://example.com/a.jpg"}, 400, "media_url"),
-    ({"address_id": "abc", "attribute[street]": None}, 400, "address_id"),
-    ({"attribute[street]": "火星街道"}, 404, "火星街道"),
-])
+@pytest.mark.parametrize(
+    ("changes", "status", "needle"),
+    [
+        ({"service_code": None}, 400, "service_code"),
+        ({"service_code": "potholes"}, 400, "potholes"),
+        ({"phone": None}, 400, "phone"),
+        ({"phone": "12345"}, 400, "电话号码无效"),
+        ({"lat": "95"}, 400, "lat"),
+        ({"lat": "north"}, 400, "lat"),
+        ({"lat": None}, 400, "经纬度须同时填写"),
+        ({"lat": None, "long": None, "address_string": None, "attribute[street]": None}, 400, "位置"),
+        ({"description": "吵"}, 400, "description"),
+        ({"media_url": "ftp://example.com/a.jpg"}, 400, "media_url"),
+        ({"address_id": "abc", "attribute[street]": None}, 400, "address_id"),
+        ({"attribute[street]": "火星街道"}, 404, "火星街道"),
+    ],
+)
 def test_bad_submissions_get_spec_errors(client, changes, status, needle):
     fields = {k: v for k, v in {**FORM, **changes}.items() if v is not None}
     descriptions = spec_errors(client.post(f"{V2}/requests.json", data=fields), status)
@@ -227,12 +266,14 @@ def test_bad_reads_and_transport_errors_get_spec_errors(client):
     assert client.get(f"{V2}/requests.json?start_date=0001-01-01&end_date=9999-12-31T23:59:59Z").json() == []
     assert spec_errors(client.get(f"{V2}/services.csv"), 404)
     assert spec_errors(client.get(f"{V2}/discovery"), 404)
-    assert spec_errors(client.post(f"{V2}/requests.json", content=b"{no",
-                                   headers={"content-type": "application/json"}), 400)
+    assert spec_errors(
+        client.post(f"{V2}/requests.json", content=b"{no", headers={"content-type": "application/json"}), 400
+    )
     assert spec_errors(client.post(f"{V2}/requests.json", json=["service_code"]), 400)
     assert spec_errors(client.post(f"{V2}/requests.json", json={**FORM, "phone": 13812345678}), 400)
-    assert spec_errors(client.post(f"{V2}/requests.json", content=b"x",
-                                   headers={"content-type": "text/plain"}), 415)
+    assert spec_errors(
+        client.post(f"{V2}/requests.json", content=b"x", headers={"content-type": "text/plain"}), 415
+    )
     # Characters PostgreSQL text and XML cannot carry are dropped, not a server error.
     assert spec_errors(client.post(f"{V2}/requests.json", json=FORM), 400)  # JSON coordinates are numbers
     dirty_text = "噪音\x00扰民\ud800严重，请处理。"
@@ -251,9 +292,13 @@ def test_bad_reads_and_transport_errors_get_spec_errors(client):
 def test_routes_are_in_the_openapi_schema_with_the_two_formats(client):
     schema = client.get("/openapi.json").json()
     paths = {p: ops for p, ops in schema["paths"].items() if p.startswith(V2)}
-    assert set(paths) == {f"{V2}/discovery.{{format}}", f"{V2}/services.{{format}}",
-                          f"{V2}/services/{{service_code}}.{{format}}", f"{V2}/requests.{{format}}",
-                          f"{V2}/requests/{{service_request_id}}.{{format}}"}
+    assert set(paths) == {
+        f"{V2}/discovery.{{format}}",
+        f"{V2}/services.{{format}}",
+        f"{V2}/services/{{service_code}}.{{format}}",
+        f"{V2}/requests.{{format}}",
+        f"{V2}/requests/{{service_request_id}}.{{format}}",
+    }
     post = paths[f"{V2}/requests.{{format}}"]["post"]
     assert set(post["requestBody"]["content"]) == {"application/x-www-form-urlencoded", "application/json"}
     fmt = next(p for p in post["parameters"] if p["name"] == "format")
@@ -265,14 +310,17 @@ def test_every_category_has_a_service_code():
     assert [s.category for s in mapping.services()] == list(CATEGORIES)
 
 
-@pytest.mark.parametrize(("text", "start", "end"), [
-    ("2024-05-01", "2024-05-01T00:00:00+08:00", "2024-05-02T00:00:00+08:00"),
-    ("2024-05", "2024-05-01T00:00:00+08:00", "2024-06-01T00:00:00+08:00"),
-    ("2024-12", "2024-12-01T00:00:00+08:00", "2025-01-01T00:00:00+08:00"),
-    ("2024-05-01T08:00Z", "2024-05-01T16:00:00+08:00", "2024-05-01T16:01:00+08:00"),
-    ("2024-05-01T08:00:00 08:00", "2024-05-01T08:00:00+08:00", "2024-05-01T08:00:01+08:00"),
-    ("2016-12-31T23:59:60Z", "2017-01-01T07:59:59+08:00", "2017-01-01T08:00:00+08:00"),
-])
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("2024-05-01", "2024-05-01T00:00:00+08:00", "2024-05-02T00:00:00+08:00"),
+        ("2024-05", "2024-05-01T00:00:00+08:00", "2024-06-01T00:00:00+08:00"),
+        ("2024-12", "2024-12-01T00:00:00+08:00", "2025-01-01T00:00:00+08:00"),
+        ("2024-05-01T08:00Z", "2024-05-01T16:00:00+08:00", "2024-05-01T16:01:00+08:00"),
+        ("2024-05-01T08:00:00 08:00", "2024-05-01T08:00:00+08:00", "2024-05-01T08:00:01+08:00"),
+        ("2016-12-31T23:59:60Z", "2017-01-01T07:59:59+08:00", "2017-01-01T08:00:00+08:00"),
+    ],
+)
 def test_w3c_periods(text, start, end):
     period = mapping.parse_period(text, "start_date")
     assert (period.start.isoformat(), period.end.isoformat()) == (start, end)
@@ -281,13 +329,15 @@ def test_w3c_periods(text, start, end):
 def test_extreme_dates_are_kept_within_range():
     assert mapping.parse_period("9999-12-31T23:59:59-12:00", "end_date").end == mapping.LATEST
     assert mapping.parse_period("0001-01-01T00:00+14:00", "start_date").start == mapping.EARLIEST
-    where = mapping.request_filter(service_code=None, status=None, start_date=None,
-                                   end_date="0001-01-01", moment=now())
+    where = mapping.request_filter(
+        service_code=None, status=None, start_date=None, end_date="0001-01-01", moment=now()
+    )
     assert where.start == mapping.EARLIEST
 
 
-@pytest.mark.parametrize("text", ["2024-02-30", "2024-05-01T25:00Z", "2024-05-01T08:00+24:00", "05/01/2024",
-                                  "0000"])
+@pytest.mark.parametrize(
+    "text", ["2024-02-30", "2024-05-01T25:00Z", "2024-05-01T08:00+24:00", "05/01/2024", "0000"]
+)
 def test_bad_w3c_dates_are_invalid_input(text):
     with pytest.raises(InvalidInput):
         mapping.parse_period(text, "end_date")

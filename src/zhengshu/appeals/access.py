@@ -34,7 +34,9 @@ def readable_by(user: User) -> ColumnElement[bool]:
     if user.department_id is None:
         return Appeal.id.is_(None)
     co_handled = exists(
-        select(CoHandler.id).where(CoHandler.appeal_id == Appeal.id, CoHandler.department_id == user.department_id)
+        select(CoHandler.id).where(
+            CoHandler.appeal_id == Appeal.id, CoHandler.department_id == user.department_id
+        )
     )
     return or_(Appeal.lead_department_id == user.department_id, co_handled)
 

@@ -225,7 +225,12 @@ class Cast:
         self.session.add(user)
         self.session.flush()
         audit.record(
-            self.session, "user.created", "user", user.id, actor_id=None, actor_label="演示数据",
+            self.session,
+            "user.created",
+            "user",
+            user.id,
+            actor_id=None,
+            actor_label="演示数据",
             data={"username": user.username, "role": user.role},
         )
         self.created += 1
@@ -236,27 +241,152 @@ class Cast:
 # Content: people, places, topics
 
 SURNAMES = "陈林黄张李王刘吴杨周徐朱何郭罗郑梁谢钟曾叶邓彭温邱赖廖冯蔡"
-GIVEN_NAMES = ("建华", "丽娟", "志强", "海燕", "伟明", "秀英", "晓东", "婷婷", "俊杰", "美玲", "国强", "少芬",
-               "文辉", "雪梅", "家豪", "嘉欣", "振宇", "慧敏", "子涵", "浩然", "丽华", "永红", "金凤", "小燕",
-               "志明", "淑芬", "春兰", "宏伟", "思琪", "静怡", "晓明", "立新", "玉珍", "建军", "翠玲", "梓轩",
-               "雨桐", "桂英", "国平", "秋菊", "冬梅", "锦荣", "惠玲", "明辉", "燕萍", "伟", "芳", "敏", "静",
-               "强", "磊", "军", "勇", "艳", "涛", "霞", "平", "刚", "辉", "鹏", "斌", "婷", "琳", "峰")
+GIVEN_NAMES = (
+    "建华",
+    "丽娟",
+    "志强",
+    "海燕",
+    "伟明",
+    "秀英",
+    "晓东",
+    "婷婷",
+    "俊杰",
+    "美玲",
+    "国强",
+    "少芬",
+    "文辉",
+    "雪梅",
+    "家豪",
+    "嘉欣",
+    "振宇",
+    "慧敏",
+    "子涵",
+    "浩然",
+    "丽华",
+    "永红",
+    "金凤",
+    "小燕",
+    "志明",
+    "淑芬",
+    "春兰",
+    "宏伟",
+    "思琪",
+    "静怡",
+    "晓明",
+    "立新",
+    "玉珍",
+    "建军",
+    "翠玲",
+    "梓轩",
+    "雨桐",
+    "桂英",
+    "国平",
+    "秋菊",
+    "冬梅",
+    "锦荣",
+    "惠玲",
+    "明辉",
+    "燕萍",
+    "伟",
+    "芳",
+    "敏",
+    "静",
+    "强",
+    "磊",
+    "军",
+    "勇",
+    "艳",
+    "涛",
+    "霞",
+    "平",
+    "刚",
+    "辉",
+    "鹏",
+    "斌",
+    "婷",
+    "琳",
+    "峰",
+)
 PHONE_PREFIXES = ("139", "138", "137", "136", "135", "188", "186", "159", "158", "177", "189", "150", "133")
 # Birthplace prefixes of resident ID numbers: Shenzhen districts and the provinces people come from.
-ID_REGIONS = ("440307", "440306", "440304", "441402", "445202", "441581", "430124", "431021", "360721",
-              "450881", "420982", "510322", "350583")
-ESTATE_HEADS = ("锦绣", "翠湖", "金域", "碧水", "御景", "阳光", "丽景", "怡景", "嘉华", "世纪", "龙园",
-                "春华", "桃源", "水榭", "君悦", "康桥", "泰和", "榕湖", "雅居", "悦澜")
+ID_REGIONS = (
+    "440307",
+    "440306",
+    "440304",
+    "441402",
+    "445202",
+    "441581",
+    "430124",
+    "431021",
+    "360721",
+    "450881",
+    "420982",
+    "510322",
+    "350583",
+)
+ESTATE_HEADS = (
+    "锦绣",
+    "翠湖",
+    "金域",
+    "碧水",
+    "御景",
+    "阳光",
+    "丽景",
+    "怡景",
+    "嘉华",
+    "世纪",
+    "龙园",
+    "春华",
+    "桃源",
+    "水榭",
+    "君悦",
+    "康桥",
+    "泰和",
+    "榕湖",
+    "雅居",
+    "悦澜",
+)
 ESTATE_TAILS = ("花园", "雅苑", "新村", "家园", "公馆", "华庭", "名苑", "豪庭", "山庄", "小区")
-BRANDS = ("龙腾", "鼎盛", "恒达", "新锐", "远航", "联创", "鹏程", "宏图", "佳和", "博瑞", "金泰", "康泽",
-          "瑞丰", "天成", "星辰", "智远", "海纳", "合力", "源兴", "利通")
-TRADES = ("电子科技", "精密制造", "智能装备", "供应链管理", "新材料", "物流", "餐饮管理", "五金制品",
-          "光电科技", "塑胶制品", "医疗器械", "印刷包装")
+BRANDS = (
+    "龙腾",
+    "鼎盛",
+    "恒达",
+    "新锐",
+    "远航",
+    "联创",
+    "鹏程",
+    "宏图",
+    "佳和",
+    "博瑞",
+    "金泰",
+    "康泽",
+    "瑞丰",
+    "天成",
+    "星辰",
+    "智远",
+    "海纳",
+    "合力",
+    "源兴",
+    "利通",
+)
+TRADES = (
+    "电子科技",
+    "精密制造",
+    "智能装备",
+    "供应链管理",
+    "新材料",
+    "物流",
+    "餐饮管理",
+    "五金制品",
+    "光电科技",
+    "塑胶制品",
+    "医疗器械",
+    "印刷包装",
+)
 WHEN = ("昨天晚上", "前天", "上周末", "本周一", "这几天", "最近一周", "今天上午", "近半个月来")
 SUBSIDIES = ("稳岗补贴", "高新技术企业认定奖励", "技术改造补贴", "租金补贴", "一次性吸纳就业补贴")
 ITEMS = ("居住证签注", "不动产登记", "营业执照变更", "社保卡补办", "港澳通行证续签")
 PROVINCES = ("湖南", "江西", "广西", "湖北", "四川", "河南", "梅州", "揭阳")
-
 
 
 class StreetPlaces(NamedTuple):
@@ -289,13 +419,30 @@ STREETS = {
     "坪地街道": StreetPlaces(("龙岗大道坪地段", "教育路"), ("坪地国际低碳城", "坪地老街"), 22.772, 114.316),
 }
 # Rough share of appeals per street, after population.
-STREET_WEIGHTS = {"布吉街道": 14, "坂田街道": 13, "龙城街道": 12, "横岗街道": 10, "平湖街道": 10,
-                  "南湾街道": 9, "龙岗街道": 9, "吉华街道": 7, "宝龙街道": 6, "园山街道": 5, "坪地街道": 5}
+STREET_WEIGHTS = {
+    "布吉街道": 14,
+    "坂田街道": 13,
+    "龙城街道": 12,
+    "横岗街道": 10,
+    "平湖街道": 10,
+    "南湾街道": 9,
+    "龙岗街道": 9,
+    "吉华街道": 7,
+    "宝龙街道": 6,
+    "园山街道": 5,
+    "坪地街道": 5,
+}
 LATITUDES, LONGITUDES = (22.55, 22.80), (114.05, 114.40)
 COORDINATE_SHARE = 0.3
 
-C, H, Q, S, R, P = (AppealType.COMPLAINT, AppealType.HELP, AppealType.CONSULTATION, AppealType.SUGGESTION,
-                    AppealType.REPORT, AppealType.PRAISE)
+C, H, Q, S, R, P = (
+    AppealType.COMPLAINT,
+    AppealType.HELP,
+    AppealType.CONSULTATION,
+    AppealType.SUGGESTION,
+    AppealType.REPORT,
+    AppealType.PRAISE,
+)
 
 
 @dataclass(frozen=True)
@@ -314,296 +461,555 @@ class Topic:
 
 
 TOPICS = (
-    Topic("城乡建设", "{estate}{building}栋电梯频繁故障",
-          "{address}的电梯近一个月多次故障停运，{when}还发生了困人，楼里老人小孩多，上下楼很不方便。"
-          "多次向物业反映只是临时修一下，请督促物业和维保单位彻底检修。",
-          "经核查，该栋电梯因制动器磨损导致频繁停梯。{dept}已约谈物业服务企业及维保单位，责令更换相关部件，"
-          "电梯已完成维修并经检测合格恢复运行，同时要求物业加强日常巡查。",
-          (C, H), urgent=0.15),
-    Topic("城乡建设", "{estate}楼顶违规搭建铁皮房",
-          "{address}顶楼住户在天台私自搭建铁皮房，占用公共区域，导致楼下渗水，还存在消防隐患，请依法查处。",
-          "经现场核查，反映的楼顶搭建物属实。{dept}已会同街道执法队下达限期拆除通知书，"
-          "当事人已于近日自行拆除，并由物业恢复天台防水层。",
-          (R, C)),
-    Topic("城乡建设", "{estate}物业收费不透明、服务差",
-          "{address}物业费连年上涨，但小区卫生、安保越来越差，公共收益和维修资金使用情况从不公示，"
-          "希望督促物业公开收支。",
-          "{dept}已约谈该小区物业服务企业，责令其在小区公告栏和业主群公示近两年公共收益及维修资金使用明细，"
-          "并指导业主委员会依法开展监督。",
-          (C, S)),
-    Topic("城乡建设", "{estate}外墙瓷砖脱落",
-          "{address}外墙瓷砖{when}成片脱落，砸坏了楼下停放的车辆，楼下是小孩上学必经之路，非常危险，"
-          "请尽快处理。",
-          "接报后{dept}当天督促物业设置安全警示围挡，并委托专业单位对外墙进行全面排查，松动瓷砖已全部清除，"
-          "外墙维修方案已报业主大会表决。",
-          (H, C), urgent=0.3),
-    Topic("城乡建设", "公租房申请进度咨询",
-          "本人{months}个月前在网上提交了公共租赁住房申请，户籍在{street}，至今没有收到审核结果，"
-          "想了解目前进度。",
-          "经查询，您的公租房申请已通过资格审核，目前处于轮候阶段，配租结果将通过短信通知，请保持电话畅通。",
-          (Q,), place="none"),
-    Topic("市容环卫", "{community}垃圾收集点清运不及时",
-          "{address}附近的垃圾收集点连续{n}天没有清运，垃圾堆满溢出，天热臭味很大，蚊蝇滋生，"
-          "影响周边居民生活。",
-          "经核查，该收集点因清运车辆调度问题漏收。{dept}已督促环卫作业单位当日完成清运和消杀，"
-          "并将该点清运频次调整为每日两次。",
-          (C,), place="village"),
-    Topic("市容环卫", "{road}人行道流动摊贩占道经营",
-          "每天傍晚{road}{landmark}附近有大量流动摊贩占用人行道摆卖，行人只能走机动车道，收摊后满地垃圾，"
-          "请加强管理。",
-          "{dept}已在该路段加派执法力量，每日傍晚定点巡查，对占道摊贩劝离并引导至附近便民疏导点经营，"
-          "目前秩序明显好转。",
-          (C, R), place="road"),
-    Topic("市容环卫", "{road}路灯损坏不亮",
-          "{road}{landmark}附近约{n}盏路灯已经连续一周不亮，晚上路段漆黑，行人和电动车经过很危险。",
-          "经排查，该路段路灯因电缆老化断路。{dept}已安排维护单位更换电缆，路灯已全部恢复照明。",
-          (H, C), place="road"),
-    Topic("市容环卫", "{landmark}附近共享单车乱堆放",
-          "{landmark}附近的地铁口和公交站共享单车堆放杂乱，占满盲道和通道，早晚高峰出行很不方便。",
-          "{dept}已约谈相关共享单车企业，要求增加该站点的调度运维人员，并在出口划设停放区，目前已完成清理。",
-          (C, S), place="road"),
-    Topic("环境保护", "{estate}楼下餐饮店油烟扰民",
-          "{address}一楼新开的几家餐饮店没有安装油烟净化设备，排烟口正对住宅窗户，"
-          "每天中午和晚上油烟直冲楼上，家里不敢开窗。",
-          "经现场检查，涉事餐饮店油烟净化设施未正常使用。{dept}已责令其限期整改，"
-          "目前已加装油烟净化器并将排烟口改至楼顶高空排放。",
-          (C,)),
-    Topic("环境保护", "{road}工地夜间施工噪音扰民",
-          "{road}旁的工地{when}晚上十一点以后还在施工，打桩机和泥头车声音很大，严重影响休息，"
-          "请查一下是否办理了夜间施工许可。",
-          "经核查，该工地未取得夜间施工许可。{dept}已依法立案查处，责令其停止夜间违规施工，"
-          "并将该工地纳入夜间重点巡查名单。",
-          (C, R), place="road", urgent=0.1),
-    Topic("环境保护", "{community}工业区工厂排放刺鼻气味",
-          "{address}附近的一家工厂经常在夜间排放刺鼻废气，周边居民闻到后头晕、咳嗽，怀疑偷排。",
-          "{dept}执法人员夜间突击检查，发现该厂废气处理设施未正常运行，已依法责令改正并立案处罚，"
-          "后续将开展跟踪监测。",
-          (R, C), place="village"),
-    Topic("交通运输", "建议加密{bus}路公交班次",
-          "早高峰{landmark}附近的公交站候车人很多，{bus}路车次间隔二十多分钟，经常挤不上车，"
-          "建议增加班次或开通到地铁站的接驳线路。",
-          "您的建议已转公交运营企业研究。经客流调查，{bus}路早高峰将增加两台配车，发车间隔缩短至约十分钟。",
-          (S, C), place="road"),
-    Topic("交通运输", "{road}路边车辆乱停放",
-          "{road}{landmark}附近路段两侧长期有车辆违停，双向车道只剩一条能走，上下班时间经常堵死。",
-          "{dept}已联合交警部门在该路段加强巡查和违停抄牌，并在路口增设禁停标志，"
-          "后续将结合周边停车资源研究增设临时停车位。",
-          (C, R), place="road"),
-    Topic("交通运输", "{road}路面坑洼不平",
-          "{road}靠近{landmark}的路面出现多个大坑，下雨后积水看不见，已经有电动车摔倒，请尽快修补。",
-          "经核查，该路段因雨季路基沉降出现坑槽。{dept}已安排养护单位完成修补，"
-          "并将该路段纳入下一批大中修计划。",
-          (H, C), place="road", urgent=0.15),
-    Topic("交通运输", "{landmark}网约车绕路多收费",
-          "{when}从{landmark}打网约车回家，司机故意绕路，平时三十元左右的路程收了九十多元，"
-          "平台客服一直推诿。",
-          "{dept}已约谈相关网约车平台，平台已核实绕路情况并退还多收费用，对涉事驾驶员作出处理。",
-          (C,), place="none"),
-    Topic("劳动和社会保障", "工厂拖欠{n}个月工资",
-          "本人在{community}工业区一家电子厂上班，公司已拖欠{n}个月工资，我本人就被拖欠约{amount}元，涉及工友几十人，"
-          "老板一直说再等等，请帮忙追讨。",
-          "{dept}劳动监察人员已约谈企业负责人，责令其限期支付拖欠工资。企业已于近日分批足额支付，"
-          "涉及工人已全部领到工资。",
-          (H, C), place="village", urgent=0.2),
-    Topic("劳动和社会保障", "社保关系转移接续咨询",
-          "本人从{province}来深工作多年，想把老家缴纳的养老保险转移到深圳合并计算，需要准备哪些材料、"
-          "在哪里办理？",
-          "养老保险关系转移可通过国家社会保险公共服务平台或“粤省事”在线申请，无需回原参保地，"
-          "一般在四十五个工作日内办结。",
-          (Q,), place="none"),
-    Topic("劳动和社会保障", "工伤认定办理进度",
-          "我{months}个月前在工地受伤，已提交工伤认定申请，到现在还没有结果，医药费都是自己垫付的，"
-          "想问进度。",
-          "经查询，您的工伤认定申请已受理，因需补充事故调查材料进度有所延后，目前已作出认定结论，"
-          "文书将于近日送达。",
-          (H, Q), place="none"),
-    Topic("教育文体", "孩子学位申请咨询",
-          "孩子今年满六周岁，我们在{street}{estate}租房居住，已办居住证和租赁备案，"
-          "想咨询积分入学需要哪些材料、什么时候申请。",
-          "我区义务教育阶段学位申请一般于每年四月至五月开放，租房家庭需提供居住证、租赁备案等材料，"
-          "具体以当年招生通告为准，可在区教育局网站查询。",
-          (Q,)),
-    Topic("教育文体", "校外培训机构违规补课",
-          "{address}附近有一家培训机构周末给中小学生上学科类课程，一次收费上千元，请核查是否有办学许可。",
-          "{dept}已会同街道开展现场检查，该机构未取得办学许可，已责令其停止违规培训并依法处理，"
-          "预收费用正督促退还。",
-          (R,), place="road"),
-    Topic("教育文体", "区属体育场馆开放时间咨询",
-          "想咨询大运中心等区属体育场馆对市民开放的时间和预约方式，住在{street}，周末能否免费使用。",
-          "相关场馆每周二至周日对市民开放，可通过“i深圳”预约，部分时段免费，节假日开放安排以场馆公告为准。",
-          (Q, S), place="none"),
-    Topic("卫生健康", "社康中心就诊排队时间长",
-          "{street}{community}社康中心只有两个医生坐诊，{when}带孩子去看病排队两个多小时，"
-          "建议增加医生或开通线上预约。",
-          "{dept}已协调社康中心增派一名全科医生，并开通线上分时段预约，高峰时段候诊时间已明显缩短。",
-          (C, S), place="none"),
-    Topic("卫生健康", "{road}一诊所疑似无证行医",
-          "{road}有一家小诊所没有挂牌，却在给人打针输液，怀疑无证行医，存在安全隐患。",
-          "{dept}卫生监督人员已现场检查，该场所未取得医疗机构执业许可，已依法取缔并没收相关药品器械。",
-          (R,), place="road"),
-    Topic("卫生健康", "预防接种预约困难",
-          "想给孩子预约疫苗，附近社康的号一直约满，{when}打电话也打不通，请问还有什么渠道预约。",
-          "{dept}已督促接种门诊增加接种时段和放号量，并在周六增设接种门诊，"
-          "预约渠道详见“深圳疫苗接种”公众号。",
-          (H, Q), place="none"),
-    Topic("市场监管", "{landmark}附近健身房闭店预付卡无法退费",
-          "{when}在{landmark}附近一家健身房办了{amount}元的年卡，上周突然关门，工作人员都联系不上，"
-          "请帮忙追回预付费用。",
-          "{dept}已立案调查，并联系到该健身房经营者，经调解，经营者承诺分期退还会员剩余费用，"
-          "首批退款已到账。",
-          (C, H), place="road"),
-    Topic("市场监管", "{road}快餐店食品卫生问题",
-          "{when}在{road}一家快餐店吃饭后出现腹泻，后厨看上去很脏乱，怀疑食材不新鲜，请检查。",
-          "{dept}执法人员已对该店进行检查，发现后厨卫生不达标、部分食材未按要求储存，已责令整改并立案处理。",
-          (R, C), place="road"),
-    Topic("市场监管", "{community}农贸市场缺斤短两",
-          "在{community}农贸市场买菜，回家复称少了一两多，多个摊位都有这种情况，希望加强检查。",
-          "{dept}已对该市场电子秤开展专项检定，查处作弊秤具三台，并在市场设置公平秤供群众复称。",
-          (C, R), place="village"),
-    Topic("公共安全", "{estate}楼道电动车充电隐患",
-          "{address}很多住户把电动车推进楼道和电梯，私拉电线充电，存在很大火灾隐患，请管一管。",
-          "{dept}已会同社区和物业开展专项整治，清理楼道电动车并在小区内增设集中充电桩，将持续开展巡查。",
-          (R, C), urgent=0.1),
-    Topic("公共安全", "{road}夜间飙车炸街",
-          "{when}深夜总有改装摩托车在{road}飙车炸街，轰鸣声很大，附近居民无法休息。",
-          "{dept}已在该路段开展夜间专项整治，查处改装摩托车多辆，并将持续加强巡逻管控。",
-          (C, R), place="road"),
-    Topic("公共安全", "{estate}附近电动车频繁被盗",
-          "{address}附近最近一个月有好几辆电动车被盗，已报警但没有下文，希望加强巡逻、增加监控。",
-          "辖区派出所已加强该区域夜间巡逻，并协调物业在车棚增设监控，目前已抓获一名嫌疑人，部分车辆已追回。",
-          (H, C)),
-    Topic("民政", "高龄老人津贴申领咨询",
-          "家中老人今年满八十周岁，户籍在{street}，想咨询高龄津贴怎么申请、每月能领多少。",
-          "年满八十周岁的深圳户籍老人可申领高龄津贴，可由本人或家属携带身份证、"
-          "户口簿到社区党群服务中心申请，也可通过“i深圳”线上申请。",
-          (Q,), place="none"),
-    Topic("民政", "独居老人居家养老服务",
-          "我母亲一人住在{address}，行动不便，想了解社区有没有上门助餐、助浴的居家养老服务。",
-          "{dept}已联系社区居家养老服务站上门评估，符合条件的可享受助餐、助洁等服务，社工已与您家属对接。",
-          (H, Q)),
-    Topic("水务", "{estate}突然停水没有通知",
-          "{address}从{when}开始停水，物业和水务公司都没有提前通知，家里有老人孩子，生活很不方便，"
-          "请尽快恢复供水。",
-          "经核查，停水系小区二次供水设施水泵故障所致。{dept}已督促供水企业抢修，供水已恢复，"
-          "并要求今后计划停水须提前公告。",
-          (C, H), urgent=0.3),
-    Topic("水务", "{road}下穿通道暴雨后积水严重",
-          "{when}暴雨后{road}下穿通道积水深度约{n}十厘米，有车辆熄火被困，每逢下雨都这样，请彻底整治排水。",
-          "{dept}已对该通道排水管网进行清疏，并将加装强排泵站列入防洪排涝工程，汛期安排专人值守。",
-          (H, C), place="road", urgent=0.4),
-    Topic("水务", "{community}河道发黑发臭",
-          "{community}附近的河道最近又发黑发臭，有排污口在往河里排污水，夏天味道很大。",
-          "{dept}已排查上游排污口，发现一处雨污混接点，已完成封堵和管网改造，河道水质正持续监测。",
-          (C, R), place="village"),
-    Topic("规划国土", "{community}旧改项目进展咨询",
-          "{community}城市更新项目前几年就说要拆迁改造，一直没有动静，想了解项目现在到了哪一步。",
-          "经查询，该城市更新单元计划已获批准，目前处于专项规划编制阶段，"
-          "后续进展将在区城市更新部门网站公示。",
-          (Q,), place="village"),
-    Topic("规划国土", "{community}空地违规填土",
-          "{community}靠近山边的一块空地最近有泥头车连夜倾倒渣土，怀疑违法用地，还可能引发滑坡。",
-          "{dept}已会同街道开展联合执法，责令停止倾倒并清运违规渣土，相关责任人已依法立案查处。",
-          (R,), place="village", urgent=0.15),
-    Topic("政务服务", "行政服务大厅办事排队时间长",
-          "{when}到区行政服务大厅办理{item}，取号后等了两个多小时，窗口只开了一半，建议高峰时段增开窗口。",
-          "{dept}已优化窗口设置，高峰时段增开综合窗口并推行预约办理，同时引导群众通过“i深圳”线上办理{item}。",
-          (C, S), place="none"),
-    Topic("政务服务", "网上办事系统提交不了材料",
-          "在广东政务服务网办理{item}，上传材料时一直提示失败，换了几台电脑都不行，请帮忙解决。",
-          "经技术排查，系统附件上传接口曾短时异常，现已修复。工作人员已电话指导您完成提交。",
-          (H,), place="none"),
-    Topic("政务服务", "表扬行政服务大厅工作人员",
-          "{when}到区行政服务大厅办理{item}，材料不全，窗口工作人员耐心指导还帮忙联系补办，特此表扬。",
-          "感谢您的肯定，{dept}已将表扬转达相关窗口工作人员，我们将继续提升服务质量。",
-          (P,), place="none"),
-    Topic("街道事务", "{community}城中村巷道杂物堵塞消防通道",
-          "{address}一带巷道堆满杂物和废旧家具，消防车根本进不去，万一起火后果不堪设想。",
-          "{dept}已组织社区网格员和物业对该巷道进行清理，清运杂物十余车，并建立每周巡查机制。",
-          (R, C), place="village"),
-    Topic("街道事务", "{community}社区公园健身器材损坏",
-          "{community}社区公园的健身器材有好几件断裂，露出锋利的铁片，小孩在那里玩很危险。",
-          "{dept}已安排对损坏器材设置警示并拆除，新器材已完成采购安装。",
-          (H, S), place="village"),
-    Topic("街道事务", "{community}广场舞音响扰民",
-          "{community}小广场每天晚上跳广场舞，音响开得很大，一直到十点多，附近居民无法休息。",
-          "{dept}已联合社区与广场舞队负责人协商，约定音量限值和活动结束时间为晚上九点，"
-          "并安排网格员不定期巡查。",
-          (C,), place="village"),
-    Topic("街道事务", "表扬{community}社区网格员",
-          "{community}社区网格员经常上门看望我家独居的老父亲，还帮忙办好了各种手续，非常感谢。",
-          "感谢您的肯定，{dept}已将表扬转达该网格员所在社区，我们将继续做好辖区独居老人关爱工作。",
-          (P,), place="village"),
-    Topic("其他", "{road}附近流浪狗伤人隐患",
-          "{road}附近有一群流浪狗，{when}还追咬路过的小孩，请相关部门尽快处理。",
-          "{dept}已联系动物收容机构对该区域流浪犬进行收容，并提醒周边居民注意安全、文明养犬。",
-          (H, C), place="road"),
-    Topic("其他", "{estate}一带手机信号差",
-          "{address}室内手机信号很差，经常打不通电话，希望协调运营商增设基站。",
-          "{dept}已将诉求转交通信运营企业，运营商已完成现场测试，计划在小区附近增设基站。",
-          (S, C)),
+    Topic(
+        "城乡建设",
+        "{estate}{building}栋电梯频繁故障",
+        "{address}的电梯近一个月多次故障停运，{when}还发生了困人，楼里老人小孩多，上下楼很不方便。"
+        "多次向物业反映只是临时修一下，请督促物业和维保单位彻底检修。",
+        "经核查，该栋电梯因制动器磨损导致频繁停梯。{dept}已约谈物业服务企业及维保单位，责令更换相关部件，"
+        "电梯已完成维修并经检测合格恢复运行，同时要求物业加强日常巡查。",
+        (C, H),
+        urgent=0.15,
+    ),
+    Topic(
+        "城乡建设",
+        "{estate}楼顶违规搭建铁皮房",
+        "{address}顶楼住户在天台私自搭建铁皮房，占用公共区域，导致楼下渗水，还存在消防隐患，请依法查处。",
+        "经现场核查，反映的楼顶搭建物属实。{dept}已会同街道执法队下达限期拆除通知书，"
+        "当事人已于近日自行拆除，并由物业恢复天台防水层。",
+        (R, C),
+    ),
+    Topic(
+        "城乡建设",
+        "{estate}物业收费不透明、服务差",
+        "{address}物业费连年上涨，但小区卫生、安保越来越差，公共收益和维修资金使用情况从不公示，"
+        "希望督促物业公开收支。",
+        "{dept}已约谈该小区物业服务企业，责令其在小区公告栏和业主群公示近两年公共收益及维修资金使用明细，"
+        "并指导业主委员会依法开展监督。",
+        (C, S),
+    ),
+    Topic(
+        "城乡建设",
+        "{estate}外墙瓷砖脱落",
+        "{address}外墙瓷砖{when}成片脱落，砸坏了楼下停放的车辆，楼下是小孩上学必经之路，非常危险，"
+        "请尽快处理。",
+        "接报后{dept}当天督促物业设置安全警示围挡，并委托专业单位对外墙进行全面排查，松动瓷砖已全部清除，"
+        "外墙维修方案已报业主大会表决。",
+        (H, C),
+        urgent=0.3,
+    ),
+    Topic(
+        "城乡建设",
+        "公租房申请进度咨询",
+        "本人{months}个月前在网上提交了公共租赁住房申请，户籍在{street}，至今没有收到审核结果，"
+        "想了解目前进度。",
+        "经查询，您的公租房申请已通过资格审核，目前处于轮候阶段，配租结果将通过短信通知，请保持电话畅通。",
+        (Q,),
+        place="none",
+    ),
+    Topic(
+        "市容环卫",
+        "{community}垃圾收集点清运不及时",
+        "{address}附近的垃圾收集点连续{n}天没有清运，垃圾堆满溢出，天热臭味很大，蚊蝇滋生，"
+        "影响周边居民生活。",
+        "经核查，该收集点因清运车辆调度问题漏收。{dept}已督促环卫作业单位当日完成清运和消杀，"
+        "并将该点清运频次调整为每日两次。",
+        (C,),
+        place="village",
+    ),
+    Topic(
+        "市容环卫",
+        "{road}人行道流动摊贩占道经营",
+        "每天傍晚{road}{landmark}附近有大量流动摊贩占用人行道摆卖，行人只能走机动车道，收摊后满地垃圾，"
+        "请加强管理。",
+        "{dept}已在该路段加派执法力量，每日傍晚定点巡查，对占道摊贩劝离并引导至附近便民疏导点经营，"
+        "目前秩序明显好转。",
+        (C, R),
+        place="road",
+    ),
+    Topic(
+        "市容环卫",
+        "{road}路灯损坏不亮",
+        "{road}{landmark}附近约{n}盏路灯已经连续一周不亮，晚上路段漆黑，行人和电动车经过很危险。",
+        "经排查，该路段路灯因电缆老化断路。{dept}已安排维护单位更换电缆，路灯已全部恢复照明。",
+        (H, C),
+        place="road",
+    ),
+    Topic(
+        "市容环卫",
+        "{landmark}附近共享单车乱堆放",
+        "{landmark}附近的地铁口和公交站共享单车堆放杂乱，占满盲道和通道，早晚高峰出行很不方便。",
+        "{dept}已约谈相关共享单车企业，要求增加该站点的调度运维人员，并在出口划设停放区，目前已完成清理。",
+        (C, S),
+        place="road",
+    ),
+    Topic(
+        "环境保护",
+        "{estate}楼下餐饮店油烟扰民",
+        "{address}一楼新开的几家餐饮店没有安装油烟净化设备，排烟口正对住宅窗户，"
+        "每天中午和晚上油烟直冲楼上，家里不敢开窗。",
+        "经现场检查，涉事餐饮店油烟净化设施未正常使用。{dept}已责令其限期整改，"
+        "目前已加装油烟净化器并将排烟口改至楼顶高空排放。",
+        (C,),
+    ),
+    Topic(
+        "环境保护",
+        "{road}工地夜间施工噪音扰民",
+        "{road}旁的工地{when}晚上十一点以后还在施工，打桩机和泥头车声音很大，严重影响休息，"
+        "请查一下是否办理了夜间施工许可。",
+        "经核查，该工地未取得夜间施工许可。{dept}已依法立案查处，责令其停止夜间违规施工，"
+        "并将该工地纳入夜间重点巡查名单。",
+        (C, R),
+        place="road",
+        urgent=0.1,
+    ),
+    Topic(
+        "环境保护",
+        "{community}工业区工厂排放刺鼻气味",
+        "{address}附近的一家工厂经常在夜间排放刺鼻废气，周边居民闻到后头晕、咳嗽，怀疑偷排。",
+        "{dept}执法人员夜间突击检查，发现该厂废气处理设施未正常运行，已依法责令改正并立案处罚，"
+        "后续将开展跟踪监测。",
+        (R, C),
+        place="village",
+    ),
+    Topic(
+        "交通运输",
+        "建议加密{bus}路公交班次",
+        "早高峰{landmark}附近的公交站候车人很多，{bus}路车次间隔二十多分钟，经常挤不上车，"
+        "建议增加班次或开通到地铁站的接驳线路。",
+        "您的建议已转公交运营企业研究。经客流调查，{bus}路早高峰将增加两台配车，发车间隔缩短至约十分钟。",
+        (S, C),
+        place="road",
+    ),
+    Topic(
+        "交通运输",
+        "{road}路边车辆乱停放",
+        "{road}{landmark}附近路段两侧长期有车辆违停，双向车道只剩一条能走，上下班时间经常堵死。",
+        "{dept}已联合交警部门在该路段加强巡查和违停抄牌，并在路口增设禁停标志，"
+        "后续将结合周边停车资源研究增设临时停车位。",
+        (C, R),
+        place="road",
+    ),
+    Topic(
+        "交通运输",
+        "{road}路面坑洼不平",
+        "{road}靠近{landmark}的路面出现多个大坑，下雨后积水看不见，已经有电动车摔倒，请尽快修补。",
+        "经核查，该路段因雨季路基沉降出现坑槽。{dept}已安排养护单位完成修补，"
+        "并将该路段纳入下一批大中修计划。",
+        (H, C),
+        place="road",
+        urgent=0.15,
+    ),
+    Topic(
+        "交通运输",
+        "{landmark}网约车绕路多收费",
+        "{when}从{landmark}打网约车回家，司机故意绕路，平时三十元左右的路程收了九十多元，平台客服一直推诿。",
+        "{dept}已约谈相关网约车平台，平台已核实绕路情况并退还多收费用，对涉事驾驶员作出处理。",
+        (C,),
+        place="none",
+    ),
+    Topic(
+        "劳动和社会保障",
+        "工厂拖欠{n}个月工资",
+        "本人在{community}工业区一家电子厂上班，公司已拖欠{n}个月工资，我本人就被拖欠约{amount}元，涉及工友几十人，"
+        "老板一直说再等等，请帮忙追讨。",
+        "{dept}劳动监察人员已约谈企业负责人，责令其限期支付拖欠工资。企业已于近日分批足额支付，"
+        "涉及工人已全部领到工资。",
+        (H, C),
+        place="village",
+        urgent=0.2,
+    ),
+    Topic(
+        "劳动和社会保障",
+        "社保关系转移接续咨询",
+        "本人从{province}来深工作多年，想把老家缴纳的养老保险转移到深圳合并计算，需要准备哪些材料、"
+        "在哪里办理？",
+        "养老保险关系转移可通过国家社会保险公共服务平台或“粤省事”在线申请，无需回原参保地，"
+        "一般在四十五个工作日内办结。",
+        (Q,),
+        place="none",
+    ),
+    Topic(
+        "劳动和社会保障",
+        "工伤认定办理进度",
+        "我{months}个月前在工地受伤，已提交工伤认定申请，到现在还没有结果，医药费都是自己垫付的，想问进度。",
+        "经查询，您的工伤认定申请已受理，因需补充事故调查材料进度有所延后，目前已作出认定结论，"
+        "文书将于近日送达。",
+        (H, Q),
+        place="none",
+    ),
+    Topic(
+        "教育文体",
+        "孩子学位申请咨询",
+        "孩子今年满六周岁，我们在{street}{estate}租房居住，已办居住证和租赁备案，"
+        "想咨询积分入学需要哪些材料、什么时候申请。",
+        "我区义务教育阶段学位申请一般于每年四月至五月开放，租房家庭需提供居住证、租赁备案等材料，"
+        "具体以当年招生通告为准，可在区教育局网站查询。",
+        (Q,),
+    ),
+    Topic(
+        "教育文体",
+        "校外培训机构违规补课",
+        "{address}附近有一家培训机构周末给中小学生上学科类课程，一次收费上千元，请核查是否有办学许可。",
+        "{dept}已会同街道开展现场检查，该机构未取得办学许可，已责令其停止违规培训并依法处理，"
+        "预收费用正督促退还。",
+        (R,),
+        place="road",
+    ),
+    Topic(
+        "教育文体",
+        "区属体育场馆开放时间咨询",
+        "想咨询大运中心等区属体育场馆对市民开放的时间和预约方式，住在{street}，周末能否免费使用。",
+        "相关场馆每周二至周日对市民开放，可通过“i深圳”预约，部分时段免费，节假日开放安排以场馆公告为准。",
+        (Q, S),
+        place="none",
+    ),
+    Topic(
+        "卫生健康",
+        "社康中心就诊排队时间长",
+        "{street}{community}社康中心只有两个医生坐诊，{when}带孩子去看病排队两个多小时，"
+        "建议增加医生或开通线上预约。",
+        "{dept}已协调社康中心增派一名全科医生，并开通线上分时段预约，高峰时段候诊时间已明显缩短。",
+        (C, S),
+        place="none",
+    ),
+    Topic(
+        "卫生健康",
+        "{road}一诊所疑似无证行医",
+        "{road}有一家小诊所没有挂牌，却在给人打针输液，怀疑无证行医，存在安全隐患。",
+        "{dept}卫生监督人员已现场检查，该场所未取得医疗机构执业许可，已依法取缔并没收相关药品器械。",
+        (R,),
+        place="road",
+    ),
+    Topic(
+        "卫生健康",
+        "预防接种预约困难",
+        "想给孩子预约疫苗，附近社康的号一直约满，{when}打电话也打不通，请问还有什么渠道预约。",
+        "{dept}已督促接种门诊增加接种时段和放号量，并在周六增设接种门诊，预约渠道详见“深圳疫苗接种”公众号。",
+        (H, Q),
+        place="none",
+    ),
+    Topic(
+        "市场监管",
+        "{landmark}附近健身房闭店预付卡无法退费",
+        "{when}在{landmark}附近一家健身房办了{amount}元的年卡，上周突然关门，工作人员都联系不上，"
+        "请帮忙追回预付费用。",
+        "{dept}已立案调查，并联系到该健身房经营者，经调解，经营者承诺分期退还会员剩余费用，首批退款已到账。",
+        (C, H),
+        place="road",
+    ),
+    Topic(
+        "市场监管",
+        "{road}快餐店食品卫生问题",
+        "{when}在{road}一家快餐店吃饭后出现腹泻，后厨看上去很脏乱，怀疑食材不新鲜，请检查。",
+        "{dept}执法人员已对该店进行检查，发现后厨卫生不达标、部分食材未按要求储存，已责令整改并立案处理。",
+        (R, C),
+        place="road",
+    ),
+    Topic(
+        "市场监管",
+        "{community}农贸市场缺斤短两",
+        "在{community}农贸市场买菜，回家复称少了一两多，多个摊位都有这种情况，希望加强检查。",
+        "{dept}已对该市场电子秤开展专项检定，查处作弊秤具三台，并在市场设置公平秤供群众复称。",
+        (C, R),
+        place="village",
+    ),
+    Topic(
+        "公共安全",
+        "{estate}楼道电动车充电隐患",
+        "{address}很多住户把电动车推进楼道和电梯，私拉电线充电，存在很大火灾隐患，请管一管。",
+        "{dept}已会同社区和物业开展专项整治，清理楼道电动车并在小区内增设集中充电桩，将持续开展巡查。",
+        (R, C),
+        urgent=0.1,
+    ),
+    Topic(
+        "公共安全",
+        "{road}夜间飙车炸街",
+        "{when}深夜总有改装摩托车在{road}飙车炸街，轰鸣声很大，附近居民无法休息。",
+        "{dept}已在该路段开展夜间专项整治，查处改装摩托车多辆，并将持续加强巡逻管控。",
+        (C, R),
+        place="road",
+    ),
+    Topic(
+        "公共安全",
+        "{estate}附近电动车频繁被盗",
+        "{address}附近最近一个月有好几辆电动车被盗，已报警但没有下文，希望加强巡逻、增加监控。",
+        "辖区派出所已加强该区域夜间巡逻，并协调物业在车棚增设监控，目前已抓获一名嫌疑人，部分车辆已追回。",
+        (H, C),
+    ),
+    Topic(
+        "民政",
+        "高龄老人津贴申领咨询",
+        "家中老人今年满八十周岁，户籍在{street}，想咨询高龄津贴怎么申请、每月能领多少。",
+        "年满八十周岁的深圳户籍老人可申领高龄津贴，可由本人或家属携带身份证、"
+        "户口簿到社区党群服务中心申请，也可通过“i深圳”线上申请。",
+        (Q,),
+        place="none",
+    ),
+    Topic(
+        "民政",
+        "独居老人居家养老服务",
+        "我母亲一人住在{address}，行动不便，想了解社区有没有上门助餐、助浴的居家养老服务。",
+        "{dept}已联系社区居家养老服务站上门评估，符合条件的可享受助餐、助洁等服务，社工已与您家属对接。",
+        (H, Q),
+    ),
+    Topic(
+        "水务",
+        "{estate}突然停水没有通知",
+        "{address}从{when}开始停水，物业和水务公司都没有提前通知，家里有老人孩子，生活很不方便，"
+        "请尽快恢复供水。",
+        "经核查，停水系小区二次供水设施水泵故障所致。{dept}已督促供水企业抢修，供水已恢复，"
+        "并要求今后计划停水须提前公告。",
+        (C, H),
+        urgent=0.3,
+    ),
+    Topic(
+        "水务",
+        "{road}下穿通道暴雨后积水严重",
+        "{when}暴雨后{road}下穿通道积水深度约{n}十厘米，有车辆熄火被困，每逢下雨都这样，请彻底整治排水。",
+        "{dept}已对该通道排水管网进行清疏，并将加装强排泵站列入防洪排涝工程，汛期安排专人值守。",
+        (H, C),
+        place="road",
+        urgent=0.4,
+    ),
+    Topic(
+        "水务",
+        "{community}河道发黑发臭",
+        "{community}附近的河道最近又发黑发臭，有排污口在往河里排污水，夏天味道很大。",
+        "{dept}已排查上游排污口，发现一处雨污混接点，已完成封堵和管网改造，河道水质正持续监测。",
+        (C, R),
+        place="village",
+    ),
+    Topic(
+        "规划国土",
+        "{community}旧改项目进展咨询",
+        "{community}城市更新项目前几年就说要拆迁改造，一直没有动静，想了解项目现在到了哪一步。",
+        "经查询，该城市更新单元计划已获批准，目前处于专项规划编制阶段，后续进展将在区城市更新部门网站公示。",
+        (Q,),
+        place="village",
+    ),
+    Topic(
+        "规划国土",
+        "{community}空地违规填土",
+        "{community}靠近山边的一块空地最近有泥头车连夜倾倒渣土，怀疑违法用地，还可能引发滑坡。",
+        "{dept}已会同街道开展联合执法，责令停止倾倒并清运违规渣土，相关责任人已依法立案查处。",
+        (R,),
+        place="village",
+        urgent=0.15,
+    ),
+    Topic(
+        "政务服务",
+        "行政服务大厅办事排队时间长",
+        "{when}到区行政服务大厅办理{item}，取号后等了两个多小时，窗口只开了一半，建议高峰时段增开窗口。",
+        "{dept}已优化窗口设置，高峰时段增开综合窗口并推行预约办理，同时引导群众通过“i深圳”线上办理{item}。",
+        (C, S),
+        place="none",
+    ),
+    Topic(
+        "政务服务",
+        "网上办事系统提交不了材料",
+        "在广东政务服务网办理{item}，上传材料时一直提示失败，换了几台电脑都不行，请帮忙解决。",
+        "经技术排查，系统附件上传接口曾短时异常，现已修复。工作人员已电话指导您完成提交。",
+        (H,),
+        place="none",
+    ),
+    Topic(
+        "政务服务",
+        "表扬行政服务大厅工作人员",
+        "{when}到区行政服务大厅办理{item}，材料不全，窗口工作人员耐心指导还帮忙联系补办，特此表扬。",
+        "感谢您的肯定，{dept}已将表扬转达相关窗口工作人员，我们将继续提升服务质量。",
+        (P,),
+        place="none",
+    ),
+    Topic(
+        "街道事务",
+        "{community}城中村巷道杂物堵塞消防通道",
+        "{address}一带巷道堆满杂物和废旧家具，消防车根本进不去，万一起火后果不堪设想。",
+        "{dept}已组织社区网格员和物业对该巷道进行清理，清运杂物十余车，并建立每周巡查机制。",
+        (R, C),
+        place="village",
+    ),
+    Topic(
+        "街道事务",
+        "{community}社区公园健身器材损坏",
+        "{community}社区公园的健身器材有好几件断裂，露出锋利的铁片，小孩在那里玩很危险。",
+        "{dept}已安排对损坏器材设置警示并拆除，新器材已完成采购安装。",
+        (H, S),
+        place="village",
+    ),
+    Topic(
+        "街道事务",
+        "{community}广场舞音响扰民",
+        "{community}小广场每天晚上跳广场舞，音响开得很大，一直到十点多，附近居民无法休息。",
+        "{dept}已联合社区与广场舞队负责人协商，约定音量限值和活动结束时间为晚上九点，"
+        "并安排网格员不定期巡查。",
+        (C,),
+        place="village",
+    ),
+    Topic(
+        "街道事务",
+        "表扬{community}社区网格员",
+        "{community}社区网格员经常上门看望我家独居的老父亲，还帮忙办好了各种手续，非常感谢。",
+        "感谢您的肯定，{dept}已将表扬转达该网格员所在社区，我们将继续做好辖区独居老人关爱工作。",
+        (P,),
+        place="village",
+    ),
+    Topic(
+        "其他",
+        "{road}附近流浪狗伤人隐患",
+        "{road}附近有一群流浪狗，{when}还追咬路过的小孩，请相关部门尽快处理。",
+        "{dept}已联系动物收容机构对该区域流浪犬进行收容，并提醒周边居民注意安全、文明养犬。",
+        (H, C),
+        place="road",
+    ),
+    Topic(
+        "其他",
+        "{estate}一带手机信号差",
+        "{address}室内手机信号很差，经常打不通电话，希望协调运营商增设基站。",
+        "{dept}已将诉求转交通信运营企业，运营商已完成现场测试，计划在小区附近增设基站。",
+        (S, C),
+    ),
     # Enterprise appeals
-    Topic("政务服务", "企业{subsidy}申报进度咨询",
-          "我司{company}{months}个月前已在线申报{subsidy}，至今没有收到审核结果，也查不到进度，"
-          "想了解具体办理情况。",
-          "经查询，贵司{subsidy}申报材料已通过初审，目前处于专家评审阶段，结果将于评审结束后公示并短信通知。",
-          (Q, H), place="none", enterprise=True),
-    Topic("水务", "工业园区计划停水影响生产",
-          "我司{company}位于{address}，{when}接到通知园区将停水两天，生产线无法停工，"
-          "请协调缩短停水时间或提供临时供水。",
-          "{dept}已协调供水企业调整施工方案，停水时间缩短至夜间八小时，并为贵司安排消防车临时供水。",
-          (H,), place="village", enterprise=True),
-    Topic("劳动和社会保障", "企业招工难咨询用工政策",
-          "我司{company}近期订单增加，招工困难，想咨询区里有没有招聘对接活动和稳岗扩岗补贴政策。",
-          "{dept}已将贵司纳入重点用工企业服务名单，近期将邀请参加区专场招聘会，"
-          "稳岗扩岗补贴申领指引已发送至贵司联系人。",
-          (Q, H), place="none", enterprise=True),
-    Topic("市场监管", "企业名称被冒用",
-          "我司{company}发现有人冒用公司名称在网上销售假冒产品，严重损害企业声誉，请依法查处。",
-          "{dept}已对相关网店立案调查，并协调电商平台下架侵权商品，后续将依法处理。",
-          (R, H), place="none", enterprise=True),
-    Topic("交通运输", "园区周边道路限行影响货车进出",
-          "我司{company}在{address}，周边道路新设货车限行，原材料和成品运输受到很大影响，建议优化限行时段。",
-          "{dept}已会同交警部门现场调研，对该路段限行时段进行优化，并为园区企业办理货车通行证提供便利。",
-          (S, H), place="village", enterprise=True),
-    Topic("城乡建设", "市政道路施工长期围挡影响经营",
-          "我司{company}门前道路施工围挡已经半年，顾客和货车都进不来，经营受到严重影响，想了解何时完工。",
-          "{dept}已督促施工单位优化围挡方案，预留临时通道，工程计划于下月底完工，"
-          "施工期间将保障沿线企业通行。",
-          (C, H), place="road", enterprise=True),
+    Topic(
+        "政务服务",
+        "企业{subsidy}申报进度咨询",
+        "我司{company}{months}个月前已在线申报{subsidy}，至今没有收到审核结果，也查不到进度，"
+        "想了解具体办理情况。",
+        "经查询，贵司{subsidy}申报材料已通过初审，目前处于专家评审阶段，结果将于评审结束后公示并短信通知。",
+        (Q, H),
+        place="none",
+        enterprise=True,
+    ),
+    Topic(
+        "水务",
+        "工业园区计划停水影响生产",
+        "我司{company}位于{address}，{when}接到通知园区将停水两天，生产线无法停工，"
+        "请协调缩短停水时间或提供临时供水。",
+        "{dept}已协调供水企业调整施工方案，停水时间缩短至夜间八小时，并为贵司安排消防车临时供水。",
+        (H,),
+        place="village",
+        enterprise=True,
+    ),
+    Topic(
+        "劳动和社会保障",
+        "企业招工难咨询用工政策",
+        "我司{company}近期订单增加，招工困难，想咨询区里有没有招聘对接活动和稳岗扩岗补贴政策。",
+        "{dept}已将贵司纳入重点用工企业服务名单，近期将邀请参加区专场招聘会，"
+        "稳岗扩岗补贴申领指引已发送至贵司联系人。",
+        (Q, H),
+        place="none",
+        enterprise=True,
+    ),
+    Topic(
+        "市场监管",
+        "企业名称被冒用",
+        "我司{company}发现有人冒用公司名称在网上销售假冒产品，严重损害企业声誉，请依法查处。",
+        "{dept}已对相关网店立案调查，并协调电商平台下架侵权商品，后续将依法处理。",
+        (R, H),
+        place="none",
+        enterprise=True,
+    ),
+    Topic(
+        "交通运输",
+        "园区周边道路限行影响货车进出",
+        "我司{company}在{address}，周边道路新设货车限行，原材料和成品运输受到很大影响，建议优化限行时段。",
+        "{dept}已会同交警部门现场调研，对该路段限行时段进行优化，并为园区企业办理货车通行证提供便利。",
+        (S, H),
+        place="village",
+        enterprise=True,
+    ),
+    Topic(
+        "城乡建设",
+        "市政道路施工长期围挡影响经营",
+        "我司{company}门前道路施工围挡已经半年，顾客和货车都进不来，经营受到严重影响，想了解何时完工。",
+        "{dept}已督促施工单位优化围挡方案，预留临时通道，工程计划于下月底完工，施工期间将保障沿线企业通行。",
+        (C, H),
+        place="road",
+        enterprise=True,
+    ),
 )
 ENTERPRISE_CATEGORIES = frozenset(t.category for t in TOPICS if t.enterprise)
 # Share of appeals in an enterprise-topic category that come from an enterprise: ~10% overall.
 ENTERPRISE_SHARE = 0.22
-CATEGORY_WEIGHTS = {"城乡建设": 14, "市容环卫": 12, "环境保护": 10, "交通运输": 9, "劳动和社会保障": 9,
-                    "教育文体": 6, "卫生健康": 5, "市场监管": 9, "公共安全": 5, "民政": 3, "水务": 5,
-                    "规划国土": 3, "政务服务": 4, "街道事务": 6, "其他": 2}
-CHANNEL_WEIGHTS = {Channel.HOTLINE: 50, Channel.WECHAT: 15, Channel.APP: 12, Channel.WEBSITE: 10,
-                   Channel.VISIT: 4, Channel.EMAIL: 3, Channel.LETTER: 2, Channel.OPEN311: 4}
+CATEGORY_WEIGHTS = {
+    "城乡建设": 14,
+    "市容环卫": 12,
+    "环境保护": 10,
+    "交通运输": 9,
+    "劳动和社会保障": 9,
+    "教育文体": 6,
+    "卫生健康": 5,
+    "市场监管": 9,
+    "公共安全": 5,
+    "民政": 3,
+    "水务": 5,
+    "规划国土": 3,
+    "政务服务": 4,
+    "街道事务": 6,
+    "其他": 2,
+}
+CHANNEL_WEIGHTS = {
+    Channel.HOTLINE: 50,
+    Channel.WECHAT: 15,
+    Channel.APP: 12,
+    Channel.WEBSITE: 10,
+    Channel.VISIT: 4,
+    Channel.EMAIL: 3,
+    Channel.LETTER: 2,
+    Channel.OPEN311: 4,
+}
 # The channels where staff type the appeal in; the others are filed by the citizen.
 STAFF_CHANNELS = frozenset({Channel.HOTLINE, Channel.VISIT, Channel.LETTER})
 # Departments that plausibly help the lead one; "street" is the office of the appeal's street.
-CO_HANDLERS = {"城乡建设": ("street", "cgj"), "市容环卫": ("street",), "环境保护": ("cgj", "street"),
-               "交通运输": ("gaj",), "劳动和社会保障": ("street", "sfj"), "市场监管": ("street",),
-               "公共安全": ("yjj", "street"), "水务": ("zjj", "street"), "规划国土": ("cgj", "street"),
-               "街道事务": ("cgj",), "其他": ("cgj",)}
+CO_HANDLERS = {
+    "城乡建设": ("street", "cgj"),
+    "市容环卫": ("street",),
+    "环境保护": ("cgj", "street"),
+    "交通运输": ("gaj",),
+    "劳动和社会保障": ("street", "sfj"),
+    "市场监管": ("street",),
+    "公共安全": ("yjj", "street"),
+    "水务": ("zjj", "street"),
+    "规划国土": ("cgj", "street"),
+    "街道事务": ("cgj",),
+    "其他": ("cgj",),
+}
 
-RETURN_REASONS = ("经核实，该诉求事项不属于我单位职责范围，建议转{right}办理。",
-                  "诉求反映的事项涉及{right}的法定职责，我单位无执法权限，申请退回重新分拨。")
-EXTENSION_REASONS = ("需协调产权单位和物业共同现场核查，涉及多方利益，申请延期办理。",
-                     "整改需委托第三方检测，检测周期较长，申请延期办理。",
-                     "需待施工单位完成整改后复核，申请延期办理。")
-SUPERVISE_MESSAGES = ("诉求人多次来电催办，请加快办理进度并及时联系诉求人。",
-                      "请主办单位于两个工作日内反馈办理进展。")
-SEND_BACK_REASONS = ("答复未说明具体处理结果和整改时限，请补充后重新提交。",
-                     "未与诉求人取得联系，请先联系诉求人核实情况后再答复。")
-REOPEN_REASONS = ("回访诉求人不满意，经核实问题仍未解决，重新交办。",
-                  "诉求人反映整改后问题反复出现，重新办理。")
-CO_OPINIONS = ("{co}已配合主办单位开展现场联合检查，相关情况已同步反馈。",
-               "{co}已安排网格员跟进，将配合主办单位做好后续处置。")
-SATISFACTION_WEIGHTS = {Satisfaction.SATISFIED: 66, Satisfaction.BASICALLY_SATISFIED: 18,
-                        Satisfaction.DISSATISFIED: 10, Satisfaction.UNREACHABLE: 6}
-FOLLOW_UP_NOTES = {Satisfaction.DISSATISFIED: "诉求人表示问题仍未彻底解决，对处理结果不满意。",
-                   Satisfaction.UNREACHABLE: "三次致电均无人接听。"}
+RETURN_REASONS = (
+    "经核实，该诉求事项不属于我单位职责范围，建议转{right}办理。",
+    "诉求反映的事项涉及{right}的法定职责，我单位无执法权限，申请退回重新分拨。",
+)
+EXTENSION_REASONS = (
+    "需协调产权单位和物业共同现场核查，涉及多方利益，申请延期办理。",
+    "整改需委托第三方检测，检测周期较长，申请延期办理。",
+    "需待施工单位完成整改后复核，申请延期办理。",
+)
+SUPERVISE_MESSAGES = (
+    "诉求人多次来电催办，请加快办理进度并及时联系诉求人。",
+    "请主办单位于两个工作日内反馈办理进展。",
+)
+SEND_BACK_REASONS = (
+    "答复未说明具体处理结果和整改时限，请补充后重新提交。",
+    "未与诉求人取得联系，请先联系诉求人核实情况后再答复。",
+)
+REOPEN_REASONS = (
+    "回访诉求人不满意，经核实问题仍未解决，重新交办。",
+    "诉求人反映整改后问题反复出现，重新办理。",
+)
+CO_OPINIONS = (
+    "{co}已配合主办单位开展现场联合检查，相关情况已同步反馈。",
+    "{co}已安排网格员跟进，将配合主办单位做好后续处置。",
+)
+SATISFACTION_WEIGHTS = {
+    Satisfaction.SATISFIED: 66,
+    Satisfaction.BASICALLY_SATISFIED: 18,
+    Satisfaction.DISSATISFIED: 10,
+    Satisfaction.UNREACHABLE: 6,
+}
+FOLLOW_UP_NOTES = {
+    Satisfaction.DISSATISFIED: "诉求人表示问题仍未彻底解决，对处理结果不满意。",
+    Satisfaction.UNREACHABLE: "三次致电均无人接听。",
+}
 APPROVE_NOTES = (None, "答复内容完整，同意办结。")
 REPLY_OPENINGS = {C: "您好！关于您反映的问题，", Q: "您好！关于您咨询的问题，", P: "您好！"}
 REPLY_AGAIN = "您好！针对您再次反映的问题，我单位重新组织了现场核查。"
@@ -740,10 +1146,27 @@ HOUR_WEIGHTS = (1, 1, 1, 1, 1, 1, 2, 4, 7, 10, 10, 9, 7, 7, 9, 9, 8, 7, 6, 6, 6,
 # (age below, in days) → the status an appeal of that age has reached, weighted.
 FATES: tuple[tuple[float, dict[Status, int]], ...] = (
     (0.5, {Status.SUBMITTED: 40, Status.DISPATCHED: 30, Status.RETURNED: 5, Status.HANDLING: 25}),
-    (3, {Status.SUBMITTED: 4, Status.DISPATCHED: 14, Status.RETURNED: 5, Status.HANDLING: 52,
-         Status.REPLIED: 15, Status.CLOSED: 10}),
-    (10, {Status.DISPATCHED: 3, Status.RETURNED: 2, Status.HANDLING: 33, Status.REPLIED: 12,
-          Status.CLOSED: 50}),
+    (
+        3,
+        {
+            Status.SUBMITTED: 4,
+            Status.DISPATCHED: 14,
+            Status.RETURNED: 5,
+            Status.HANDLING: 52,
+            Status.REPLIED: 15,
+            Status.CLOSED: 10,
+        },
+    ),
+    (
+        10,
+        {
+            Status.DISPATCHED: 3,
+            Status.RETURNED: 2,
+            Status.HANDLING: 33,
+            Status.REPLIED: 12,
+            Status.CLOSED: 50,
+        },
+    ),
     (20, {Status.DISPATCHED: 1, Status.HANDLING: 10, Status.REPLIED: 5, Status.CLOSED: 84}),
     (float("inf"), {Status.HANDLING: 3, Status.REPLIED: 1, Status.CLOSED: 96}),
 )
@@ -931,11 +1354,20 @@ class Planner:
         building, road, number = str(rng.randint(1, 12)), rng.choice(places.roads), rng.randint(1, 288)
         lane = f"{rng.choice('一二三四五六七八')}巷{number % 40 + 1}号"
         return {
-            "street": case.street, "community": case.community, "estate": estate, "building": building,
-            "road": road, "landmark": rng.choice(places.landmarks), "n": str(rng.randint(2, 6)),
-            "amount": str(rng.randrange(20, 200) * 100), "when": rng.choice(WHEN),
-            "bus": rng.choice(("M", "")) + str(rng.randint(200, 599)), "months": str(rng.randint(2, 8)),
-            "subsidy": rng.choice(SUBSIDIES), "item": rng.choice(ITEMS), "province": rng.choice(PROVINCES),
+            "street": case.street,
+            "community": case.community,
+            "estate": estate,
+            "building": building,
+            "road": road,
+            "landmark": rng.choice(places.landmarks),
+            "n": str(rng.randint(2, 6)),
+            "amount": str(rng.randrange(20, 200) * 100),
+            "when": rng.choice(WHEN),
+            "bus": rng.choice(("M", "")) + str(rng.randint(200, 599)),
+            "months": str(rng.randint(2, 8)),
+            "subsidy": rng.choice(SUBSIDIES),
+            "item": rng.choice(ITEMS),
+            "province": rng.choice(PROVINCES),
             "company": case.company[0] if case.company else "",
             "dept": self.reference.department_names[case.department],
             "address": {
@@ -968,8 +1400,13 @@ class Planner:
         if case.fate is Status.CLOSED or reopened:
             story.add(Action.APPROVE, (2, 36), OFFICE, text=self.rng.choice(APPROVE_NOTES))
         if reopened:
-            story.add(Action.FOLLOW_UP, (20, 80), CENTRE, satisfaction=Satisfaction.DISSATISFIED,
-                      text=FOLLOW_UP_NOTES[Satisfaction.DISSATISFIED])
+            story.add(
+                Action.FOLLOW_UP,
+                (20, 80),
+                CENTRE,
+                satisfaction=Satisfaction.DISSATISFIED,
+                text=FOLLOW_UP_NOTES[Satisfaction.DISSATISFIED],
+            )
             story.add(Action.REOPEN, (2, 24), OFFICE, text=self.rng.choice(REOPEN_REASONS))
         moves = fit(story.moves, case.created, self.limit)
         if case.fate is Status.CLOSED and moves:
@@ -987,8 +1424,14 @@ class Planner:
             if case.fate is Status.RETURNED:
                 return
             hours = (0.5, 6)
-        story.add(Action.DISPATCH, hours, CENTRE, department=case.department, co_departments=self._co(case),
-                  category=case.category)
+        story.add(
+            Action.DISPATCH,
+            hours,
+            CENTRE,
+            department=case.department,
+            co_departments=self._co(case),
+            category=case.category,
+        )
 
     def _wrong_department(self, case: Case) -> str:
         choices = sorted({code for code in CATEGORY_DEPARTMENTS.values() if code} - {case.department})
@@ -1016,8 +1459,13 @@ class Planner:
     def _extension(self, story: Story, *, pending_allowed: bool) -> None:
         share = self.rng.uniform(0.3, 0.7)
         days = self.rng.randint(3, 10)
-        story.add_at(Action.REQUEST_EXTENSION, story.at + (story.due - story.at) * share, OFFICE,
-                     days=days, text=self.rng.choice(EXTENSION_REASONS))
+        story.add_at(
+            Action.REQUEST_EXTENSION,
+            story.at + (story.due - story.at) * share,
+            OFFICE,
+            days=days,
+            text=self.rng.choice(EXTENSION_REASONS),
+        )
         if pending_allowed and self.rng.random() < 0.35:
             return
         approve = self.rng.random() < 0.85
@@ -1084,8 +1532,13 @@ class Walk:
 def _dispatch(w: Walk, appeal: Appeal, move: Move) -> None:
     assert move.department is not None
     handling.dispatch(
-        w.session, appeal.id, w.cast.dispatcher, w.rules,
-        department_code=move.department, co_department_codes=move.co_departments, category=move.category,
+        w.session,
+        appeal.id,
+        w.cast.dispatcher,
+        w.rules,
+        department_code=move.department,
+        co_department_codes=move.co_departments,
+        category=move.category,
     )
     accept_due = w.rules.deadlines.accept_deadline(move.at, appeal.urgency)
     due = w.rules.deadlines.handle_deadline(move.at, appeal.type, appeal.urgency)

@@ -109,7 +109,9 @@ def step(
 
 def _pending_extension(session: Session, appeal_id: int) -> ExtensionRequest | None:
     return session.scalar(
-        select(ExtensionRequest).where(ExtensionRequest.appeal_id == appeal_id, ExtensionRequest.status == "pending")
+        select(ExtensionRequest).where(
+            ExtensionRequest.appeal_id == appeal_id, ExtensionRequest.status == "pending"
+        )
     )
 
 
@@ -162,7 +164,9 @@ def return_appeal(
 ) -> Appeal:
     reason = _require_text(reason, "reason", "退回理由")
     department = actor.department.name if actor.department else ""
-    with step(session, appeal_id, Action.RETURN, actor, expected_version, {"reason": reason, "by": department}) as s:
+    with step(
+        session, appeal_id, Action.RETURN, actor, expected_version, {"reason": reason, "by": department}
+    ) as s:
         s.appeal.lead_department = None
         s.appeal.lead_department_id = None
         s.appeal.co_handlers = []
@@ -185,11 +189,19 @@ def co_handler_opinion(
 
 
 def request_extension(
-    session: Session, appeal_id: int, actor: User, *, days: int, reason: str, expected_version: int | None = None
+    session: Session,
+    appeal_id: int,
+    actor: User,
+    *,
+    days: int,
+    reason: str,
+    expected_version: int | None = None,
 ) -> ExtensionRequest:
     reason = _require_text(reason, "reason", "延期理由")
     if not 1 <= days <= MAX_EXTENSION_DAYS:
-        raise InvalidInput(f"延期天数须在 1 到 {MAX_EXTENSION_DAYS} 个工作日之间", errors={"days": "超出范围"})
+        raise InvalidInput(
+            f"延期天数须在 1 到 {MAX_EXTENSION_DAYS} 个工作日之间", errors={"days": "超出范围"}
+        )
     with step(session, appeal_id, Action.REQUEST_EXTENSION, actor, expected_version, {"days": days}) as s:
         if _pending_extension(session, appeal_id) is not None:
             raise IllegalTransition("已有待审批的延期申请")
@@ -250,7 +262,9 @@ def supervise(
     return notice
 
 
-def reply(session: Session, appeal_id: int, actor: User, *, text: str, expected_version: int | None = None) -> Appeal:
+def reply(
+    session: Session, appeal_id: int, actor: User, *, text: str, expected_version: int | None = None
+) -> Appeal:
     text = _require_text(text, "text", "答复内容", MAX_REPLY)
     with step(session, appeal_id, Action.REPLY, actor, expected_version) as s:
         s.appeal.reply = text
@@ -264,7 +278,12 @@ def reply(session: Session, appeal_id: int, actor: User, *, text: str, expected_
 
 
 def approve(
-    session: Session, appeal_id: int, actor: User, *, note: str | None = None, expected_version: int | None = None
+    session: Session,
+    appeal_id: int,
+    actor: User,
+    *,
+    note: str | None = None,
+    expected_version: int | None = None,
 ) -> Appeal:
     data = {"note": note.strip()[:MAX_NOTE]} if note and note.strip() else {}
     with step(session, appeal_id, Action.APPROVE, actor, expected_version, data) as s:

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from zhengshu import audit
 from zhengshu.appeals.drafts import AppealDraft
-from zhengshu.bulk import insert_rows
 from zhengshu.appeals.models import Appeal
 from zhengshu.appeals.numbers import take_numbers
 from zhengshu.appeals.workflow import Status
+from zhengshu.bulk import insert_rows
 from zhengshu.clock import now
 from zhengshu.errors import NotFound
 from zhengshu.org.models import User
@@ -120,11 +120,17 @@ def _existing(session: Session, drafts: Sequence[AppealDraft]) -> dict[str, tupl
     rows = session.execute(
         select(Appeal.external_id, Appeal.id, Appeal.number).where(Appeal.external_id.in_(external_ids))
     )
-    return {external_id: (appeal_id, number) for external_id, appeal_id, number in rows.tuples() if external_id}
+    return {
+        external_id: (appeal_id, number) for external_id, appeal_id, number in rows.tuples() if external_id
+    }
 
 
 def file_appeals(
-    session: Session, drafts: Sequence[AppealDraft], *, actor: User | None = None, places: Places | None = None
+    session: Session,
+    drafts: Sequence[AppealDraft],
+    *,
+    actor: User | None = None,
+    places: Places | None = None,
 ) -> list[Filed]:
     """File the drafts in the caller's transaction, in one round of statements for the batch.
 

@@ -12,7 +12,7 @@ from sqlalchemy.sql.dml import ReturningInsert
 from zhengshu.appeals.models import NumberCounter
 
 
-def _take(dialect_name: str, day: date, count: int) -> ReturningInsert[tuple[int]]:
+def _take(dialect_name: str, day: date, count: int) -> ReturningInsert[int]:
     dialect = postgresql if dialect_name == "postgresql" else sqlite
     insert = dialect.insert(NumberCounter).values(day=day, last=count)
     return insert.on_conflict_do_update(

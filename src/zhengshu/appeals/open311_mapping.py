@@ -62,36 +62,105 @@ GENERAL_GROUP = "综合受理"
 
 # Codes are part of the public interface: never rename one, only add.
 SERVICES: tuple[Service, ...] = (
-    Service("urban-construction", "城乡建设", "房屋建筑、工地施工、物业管理、住房保障等问题",
-            ("施工", "噪音", "物业", "住房"), DEPARTMENT_GROUP),
-    Service("city-appearance", "市容环卫", "垃圾清运、占道经营、违章搭建、户外广告、绿化等城市管理问题",
-            ("垃圾", "占道", "违建", "绿化"), DEPARTMENT_GROUP),
-    Service("environment", "环境保护", "大气、水体、噪声、油烟、异味等生态环境问题",
-            ("污染", "油烟", "异味", "排污"), DEPARTMENT_GROUP),
-    Service("transport", "交通运输", "公交线路、出租车、网约车、道路运输和交通设施问题",
-            ("公交", "出租车", "道路"), DEPARTMENT_GROUP),
-    Service("labour-social-security", "劳动和社会保障", "欠薪、劳动合同、社保缴纳、就业创业等问题",
-            ("欠薪", "社保", "劳动合同", "就业"), DEPARTMENT_GROUP),
-    Service("education-culture-sports", "教育文体", "入学学位、学校管理、校外培训、文化体育设施等问题",
-            ("学位", "学校", "培训", "体育"), DEPARTMENT_GROUP),
-    Service("health", "卫生健康", "医疗服务、医院管理、公共卫生、计划生育等问题",
-            ("医院", "医疗", "公共卫生"), DEPARTMENT_GROUP),
-    Service("market-regulation", "市场监管", "食品安全、消费维权、价格、计量、特种设备、商事登记等问题",
-            ("食品安全", "消费", "价格", "商事登记"), DEPARTMENT_GROUP),
-    Service("public-safety", "公共安全", "治安、消防、交通秩序等公共安全问题",
-            ("治安", "消防", "交通秩序"), DEPARTMENT_GROUP),
-    Service("civil-affairs", "民政", "社会救助、养老服务、婚姻登记、殡葬、社会组织等问题",
-            ("救助", "养老", "婚姻登记"), DEPARTMENT_GROUP),
-    Service("water", "水务", "供水、排水、内涝、河道、水土保持等问题",
-            ("停水", "排水", "内涝", "河道"), DEPARTMENT_GROUP),
-    Service("planning-land", "规划国土", "城市规划、土地利用、不动产登记、查违等问题",
-            ("规划", "土地", "不动产登记"), DEPARTMENT_GROUP),
-    Service("government-services", "政务服务", "办事指南、办事效率、政务服务大厅和网上办事等问题",
-            ("办事", "政务服务", "网上办事"), DEPARTMENT_GROUP),
-    Service("street-affairs", "街道事务", "由所在街道办事处、社区处理的基层事务",
-            ("街道", "社区", "基层"), STREET_GROUP),
-    Service("other", "其他", "不属于以上分类的其他诉求，由 12345 民生诉求中心分拨",
-            ("其他",), GENERAL_GROUP),
+    Service(
+        "urban-construction",
+        "城乡建设",
+        "房屋建筑、工地施工、物业管理、住房保障等问题",
+        ("施工", "噪音", "物业", "住房"),
+        DEPARTMENT_GROUP,
+    ),
+    Service(
+        "city-appearance",
+        "市容环卫",
+        "垃圾清运、占道经营、违章搭建、户外广告、绿化等城市管理问题",
+        ("垃圾", "占道", "违建", "绿化"),
+        DEPARTMENT_GROUP,
+    ),
+    Service(
+        "environment",
+        "环境保护",
+        "大气、水体、噪声、油烟、异味等生态环境问题",
+        ("污染", "油烟", "异味", "排污"),
+        DEPARTMENT_GROUP,
+    ),
+    Service(
+        "transport",
+        "交通运输",
+        "公交线路、出租车、网约车、道路运输和交通设施问题",
+        ("公交", "出租车", "道路"),
+        DEPARTMENT_GROUP,
+    ),
+    Service(
+        "labour-social-security",
+        "劳动和社会保障",
+        "欠薪、劳动合同、社保缴纳、就业创业等问题",
+        ("欠薪", "社保", "劳动合同", "就业"),
+        DEPARTMENT_GROUP,
+    ),
+    Service(
+        "education-culture-sports",
+        "教育文体",
+        "入学学位、学校管理、校外培训、文化体育设施等问题",
+        ("学位", "学校", "培训", "体育"),
+        DEPARTMENT_GROUP,
+    ),
+    Service(
+        "health",
+        "卫生健康",
+        "医疗服务、医院管理、公共卫生、计划生育等问题",
+        ("医院", "医疗", "公共卫生"),
+        DEPARTMENT_GROUP,
+    ),
+    Service(
+        "market-regulation",
+        "市场监管",
+        "食品安全、消费维权、价格、计量、特种设备、商事登记等问题",
+        ("食品安全", "消费", "价格", "商事登记"),
+        DEPARTMENT_GROUP,
+    ),
+    Service(
+        "public-safety",
+        "公共安全",
+        "治安、消防、交通秩序等公共安全问题",
+        ("治安", "消防", "交通秩序"),
+        DEPARTMENT_GROUP,
+    ),
+    Service(
+        "civil-affairs",
+        "民政",
+        "社会救助、养老服务、婚姻登记、殡葬、社会组织等问题",
+        ("救助", "养老", "婚姻登记"),
+        DEPARTMENT_GROUP,
+    ),
+    Service(
+        "water",
+        "水务",
+        "供水、排水、内涝、河道、水土保持等问题",
+        ("停水", "排水", "内涝", "河道"),
+        DEPARTMENT_GROUP,
+    ),
+    Service(
+        "planning-land",
+        "规划国土",
+        "城市规划、土地利用、不动产登记、查违等问题",
+        ("规划", "土地", "不动产登记"),
+        DEPARTMENT_GROUP,
+    ),
+    Service(
+        "government-services",
+        "政务服务",
+        "办事指南、办事效率、政务服务大厅和网上办事等问题",
+        ("办事", "政务服务", "网上办事"),
+        DEPARTMENT_GROUP,
+    ),
+    Service(
+        "street-affairs",
+        "街道事务",
+        "由所在街道办事处、社区处理的基层事务",
+        ("街道", "社区", "基层"),
+        STREET_GROUP,
+    ),
+    Service("other", "其他", "不属于以上分类的其他诉求，由 12345 民生诉求中心分拨", ("其他",), GENERAL_GROUP),
 )
 _BY_CODE = {service.code: service for service in SERVICES}
 _BY_CATEGORY = {service.category: service for service in SERVICES}
@@ -211,8 +280,7 @@ def describe_field(field: str, message: str) -> str:
 def _clean(value: str) -> str:
     # Control characters and lone surrogates cannot be stored in PostgreSQL text or sent in XML.
     return "".join(
-        char for char in value
-        if char in _KEPT_CONTROLS or unicodedata.category(char) not in ("Cc", "Cs")
+        char for char in value if char in _KEPT_CONTROLS or unicodedata.category(char) not in ("Cc", "Cs")
     ).strip()
 
 
@@ -315,7 +383,8 @@ def draft_from_request(fields: Mapping[str, object]) -> AppealDraft:
         service = service_for_code(texts["service_code"])
         if service is None:
             errors["service_code"] = describe_field(
-                "service_code", f"未知的服务代码“{texts['service_code']}”，可用的代码见 services 接口")
+                "service_code", f"未知的服务代码“{texts['service_code']}”，可用的代码见 services 接口"
+            )
     elif "service_code" not in errors:
         errors["service_code"] = describe_field("service_code", "必填")
     if "phone" not in texts and "phone" not in errors:
@@ -323,8 +392,11 @@ def draft_from_request(fields: Mapping[str, object]) -> AppealDraft:
     media_url = texts.get("media_url")
     if media_url and not _MEDIA_URL.fullmatch(media_url):
         errors["media_url"] = describe_field("media_url", "应为 http:// 或 https:// 开头、不含空白的网址")
-    located = lat is not None or long is not None or any(
-        name in texts for name in ("address_string", "address_id", "attribute[street]"))
+    located = (
+        lat is not None
+        or long is not None
+        or any(name in texts for name in ("address_string", "address_id", "attribute[street]"))
+    )
     if not located and not any(name in errors for name in ("lat", "long", "address_id")):
         errors["location"] = LOCATION_REQUIRED
     street, community = _place(texts, errors)
@@ -332,20 +404,22 @@ def draft_from_request(fields: Mapping[str, object]) -> AppealDraft:
         raise _invalid(errors)
     description = texts.get("description")
     try:
-        return AppealDraft.model_validate({
-            "channel": Channel.OPEN311,
-            "type": AppealType.COMPLAINT,
-            "category": service.category,
-            "title": title_for(description, service),
-            "content": content_for(description, service, media_url),
-            "appellant_name": appellant_name(texts.get("first_name"), texts.get("last_name")),
-            "appellant_phone": texts["phone"],
-            "address": texts.get("address_string"),
-            "street": street,
-            "community": community,
-            "latitude": lat,
-            "longitude": long,
-        })
+        return AppealDraft.model_validate(
+            {
+                "channel": Channel.OPEN311,
+                "type": AppealType.COMPLAINT,
+                "category": service.category,
+                "title": title_for(description, service),
+                "content": content_for(description, service, media_url),
+                "appellant_name": appellant_name(texts.get("first_name"), texts.get("last_name")),
+                "appellant_phone": texts["phone"],
+                "address": texts.get("address_string"),
+                "street": street,
+                "community": community,
+                "latitude": lat,
+                "longitude": long,
+            }
+        )
     except ValidationError as error:
         raise _invalid(_draft_errors(error)) from None
 
@@ -489,8 +563,12 @@ def request_filter(
     moment: datetime,
 ) -> RequestFilter:
     """The spec's defaults: all services and statuses, the last 90 days when no date is given."""
-    codes = _check_list("service_code", service_code, SERVICE_CODES_PATTERN,
-                        "应为 services 接口列出的服务代码，多个代码以逗号分隔")
+    codes = _check_list(
+        "service_code",
+        service_code,
+        SERVICE_CODES_PATTERN,
+        "应为 services 接口列出的服务代码，多个代码以逗号分隔",
+    )
     categories = [s.category for s in (service_for_code(code) for code in codes) if s is not None]
     statuses = set(_check_list("status", status, STATUSES_PATTERN, "只能是 open 或 closed（可用逗号分隔）"))
     start = parse_period(start_date, "start_date").start if start_date else None

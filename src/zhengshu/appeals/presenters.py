@@ -118,8 +118,15 @@ EVENT_LABELS = {
     "appeal.reopened": "重办",
 }
 # The public tracking page shows what happened, never who did it or internal notes.
-PUBLIC_EVENTS = {"appeal.submitted", "appeal.dispatched", "appeal.accepted", "appeal.replied", "appeal.closed",
-                 "appeal.reopened", "appeal.followed_up"}
+PUBLIC_EVENTS = {
+    "appeal.submitted",
+    "appeal.dispatched",
+    "appeal.accepted",
+    "appeal.replied",
+    "appeal.closed",
+    "appeal.reopened",
+    "appeal.followed_up",
+}
 
 
 def timeline(events: list[AuditEvent], *, public: bool = False) -> list[dict[str, Any]]:
@@ -127,8 +134,11 @@ def timeline(events: list[AuditEvent], *, public: bool = False) -> list[dict[str
     for event in events:
         if public and event.action not in PUBLIC_EVENTS:
             continue
-        row: dict[str, Any] = {"action": event.action, "label": EVENT_LABELS.get(event.action, event.action),
-                               "at": _iso(event.at)}
+        row: dict[str, Any] = {
+            "action": event.action,
+            "label": EVENT_LABELS.get(event.action, event.action),
+            "at": _iso(event.at),
+        }
         if not public:
             row["actor"] = event.actor_label
             row["data"] = event.data

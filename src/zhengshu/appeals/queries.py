@@ -29,7 +29,7 @@ class Page:
     size: int
 
 
-def _page(session: Session, query: Select[tuple[Appeal]], page: int, size: int) -> Page:
+def _page(session: Session, query: Select[Appeal], page: int, size: int) -> Page:
     page = max(page, 1)
     size = min(max(size, 1), 200)
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
@@ -142,14 +142,20 @@ def pending_extensions(session: Session, limit: int = 200) -> list[ExtensionRequ
 
 def extensions_of(session: Session, appeal_id: int) -> list[ExtensionRequest]:
     return list(
-        session.scalars(select(ExtensionRequest).where(ExtensionRequest.appeal_id == appeal_id).order_by(ExtensionRequest.id))
+        session.scalars(
+            select(ExtensionRequest)
+            .where(ExtensionRequest.appeal_id == appeal_id)
+            .order_by(ExtensionRequest.id)
+        )
     )
 
 
 def notices_of(session: Session, appeal_id: int) -> list[SupervisionNotice]:
     return list(
         session.scalars(
-            select(SupervisionNotice).where(SupervisionNotice.appeal_id == appeal_id).order_by(SupervisionNotice.id)
+            select(SupervisionNotice)
+            .where(SupervisionNotice.appeal_id == appeal_id)
+            .order_by(SupervisionNotice.id)
         )
     )
 

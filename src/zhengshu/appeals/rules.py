@@ -19,7 +19,9 @@ class AppealRules:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AppealRules:
-        calendar = WorkCalendar.from_file(settings.calendar_file) if settings.calendar_file else default_calendar()
+        calendar = (
+            WorkCalendar.from_file(settings.calendar_file) if settings.calendar_file else default_calendar()
+        )
         policy = DeadlinePolicy(calendar)
         policy.handle_days.update(settings.deadline_days)
         policy.urgency_cap_days.update(settings.urgency_cap_days)

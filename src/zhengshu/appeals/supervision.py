@@ -15,7 +15,11 @@ from zhengshu.clock import now
 KINDS = {
     "overdue_accept": ((Status.DISPATCHED,), "accept_due_at", "超过签收时限仍未签收，请立即签收办理"),
     # An appeal never accepted has missed its handling deadline too once that passes.
-    "overdue_handle": ((Status.DISPATCHED, Status.HANDLING), "due_at", "已超过办理时限，请尽快办结并说明超期原因"),
+    "overdue_handle": (
+        (Status.DISPATCHED, Status.HANDLING),
+        "due_at",
+        "已超过办理时限，请尽快办结并说明超期原因",
+    ),
 }
 
 
@@ -32,7 +36,11 @@ def issue_overdue_notices(session: Session, at: datetime | None = None) -> int:
         )
         rows = session.execute(
             select(Appeal.id, Appeal.lead_department_id, due)
-            .where(Appeal.status.in_([s.value for s in statuses]), due < moment, ~select(SupervisionNotice.id).where(already).exists())
+            .where(
+                Appeal.status.in_([s.value for s in statuses]),
+                due < moment,
+                ~select(SupervisionNotice.id).where(already).exists(),
+            )
             .order_by(Appeal.id)
         ).all()
         for appeal_id, department_id, due_at in rows:

@@ -30,7 +30,9 @@ STATUS_LABELS = {
     Status.CLOSED: "已办结",
 }
 
-OPEN_STATUSES = frozenset({Status.SUBMITTED, Status.DISPATCHED, Status.RETURNED, Status.HANDLING, Status.REPLIED})
+OPEN_STATUSES = frozenset(
+    {Status.SUBMITTED, Status.DISPATCHED, Status.RETURNED, Status.HANDLING, Status.REPLIED}
+)
 
 
 class Action(StrEnum):

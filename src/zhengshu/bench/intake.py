@@ -11,8 +11,19 @@ from typing import Any
 
 import aiohttp
 
-STREETS = ["平湖街道", "布吉街道", "坂田街道", "南湾街道", "横岗街道", "龙城街道", "龙岗街道", "坪地街道",
-           "吉华街道", "宝龙街道", "园山街道"]
+STREETS = [
+    "平湖街道",
+    "布吉街道",
+    "坂田街道",
+    "南湾街道",
+    "横岗街道",
+    "龙城街道",
+    "龙岗街道",
+    "坪地街道",
+    "吉华街道",
+    "宝龙街道",
+    "园山街道",
+]
 
 
 @dataclass
@@ -51,7 +62,7 @@ async def _submit(
             async with client.post(f"{url}/api/v1/public/appeals", json=payload) as response:
                 status = response.status
                 body = await response.json(content_type=None)
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+        except (TimeoutError, aiohttp.ClientError, ValueError) as error:
             key = type(error).__name__
             tally.errors[key] = tally.errors.get(key, 0) + 1
             continue

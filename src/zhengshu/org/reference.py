@@ -10,7 +10,7 @@ import csv
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, insert, select
 
 from zhengshu.org.models import Community, Department, Street
 
@@ -22,10 +22,12 @@ def _rows(name: str) -> list[dict[str, str]]:
 
 def load_reference_data(connection: Connection) -> None:
     """Insert what is missing; existing rows are left alone, so this can run on every upgrade."""
-    streets: dict[str, Any] = dict(connection.execute(select(Street.code, Street.id)).tuples().all())
+    streets: dict[str, Any] = {
+        code: street_id for code, street_id in connection.execute(select(Street.code, Street.id))
+    }
     for row in _rows("streets.csv"):
         if row["code"] not in streets:
-            result = connection.execute(Street.__table__.insert().values(code=row["code"], name=row["name"]))
+            result = connection.execute(insert(Street).values(code=row["code"], name=row["name"]))
             streets[row["code"]] = result.inserted_primary_key[0]  # type: ignore[index]
     known = set(connection.scalars(select(Community.code)))
     new_communities = [
@@ -34,7 +36,7 @@ def load_reference_data(connection: Connection) -> None:
         if r["code"] not in known
     ]
     if new_communities:
-        connection.execute(Community.__table__.insert(), new_communities)
+        connection.execute(insert(Community), new_communities)
     known = set(connection.scalars(select(Department.code)))
     new_departments = [
         {
@@ -47,4 +49,4 @@ def load_reference_data(connection: Connection) -> None:
         if r["code"] not in known
     ]
     if new_departments:
-        connection.execute(Department.__table__.insert(), new_departments)
+        connection.execute(insert(Department), new_departments)

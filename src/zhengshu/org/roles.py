@@ -48,7 +48,12 @@ _ALL = frozenset(Permission)
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.HOTLINE_OPERATOR: frozenset(
-        {Permission.APPEAL_CREATE, Permission.APPEAL_READ_ALL, Permission.APPEAL_FOLLOW_UP, Permission.PII_VIEW}
+        {
+            Permission.APPEAL_CREATE,
+            Permission.APPEAL_READ_ALL,
+            Permission.APPEAL_FOLLOW_UP,
+            Permission.PII_VIEW,
+        }
     ),
     Role.DISPATCHER: frozenset(
         {
@@ -62,7 +67,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Handlers contact appellants, so they see the phone of appeals of their own department.
     Role.HANDLER: frozenset({Permission.APPEAL_HANDLE, Permission.PII_VIEW}),
     Role.REVIEWER: frozenset(
-        {Permission.APPEAL_READ_ALL, Permission.APPEAL_REVIEW, Permission.APPEAL_FOLLOW_UP, Permission.PII_VIEW}
+        {
+            Permission.APPEAL_READ_ALL,
+            Permission.APPEAL_REVIEW,
+            Permission.APPEAL_FOLLOW_UP,
+            Permission.PII_VIEW,
+        }
     ),
     Role.SUPERVISOR: frozenset({Permission.APPEAL_READ_ALL, Permission.APPEAL_SUPERVISE}),
     Role.LEADER: frozenset({Permission.APPEAL_READ_ALL}),

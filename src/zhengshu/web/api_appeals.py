@@ -121,8 +121,14 @@ def list_appeals(
 ) -> dict[str, Any]:
     with transaction(factory) as session:
         result = queries.search(
-            session, user, status=status.value if status else None, street_id=street_id,
-            department_id=department_id, keyword=q, page=page, size=size,
+            session,
+            user,
+            status=status.value if status else None,
+            street_id=street_id,
+            department_id=department_id,
+            keyword=q,
+            page=page,
+            size=size,
         )
         return _page(result, user)
 
@@ -143,80 +149,151 @@ def _act(factory: Any, number: str, user: User, run: Any) -> dict[str, Any]:
 
 
 @router.post("/appeals/{number}/dispatch", summary="分拨")
-def dispatch(number: str, body: DispatchBody, user: CurrentUser, factory: Factory, rules: Rules) -> dict[str, Any]:
-    return _act(factory, number, user, lambda s, i: handling.dispatch(
-        s, i, user, rules, department_code=body.department, co_department_codes=body.co_departments,
-        category=body.category, note=body.note, expected_version=body.version))
+def dispatch(
+    number: str, body: DispatchBody, user: CurrentUser, factory: Factory, rules: Rules
+) -> dict[str, Any]:
+    return _act(
+        factory,
+        number,
+        user,
+        lambda s, i: handling.dispatch(
+            s,
+            i,
+            user,
+            rules,
+            department_code=body.department,
+            co_department_codes=body.co_departments,
+            category=body.category,
+            note=body.note,
+            expected_version=body.version,
+        ),
+    )
 
 
 @router.post("/appeals/{number}/accept", summary="签收")
 def accept(number: str, body: Body, user: CurrentUser, factory: Factory) -> dict[str, Any]:
-    return _act(factory, number, user, lambda s, i: handling.accept(s, i, user, expected_version=body.version))
+    return _act(
+        factory, number, user, lambda s, i: handling.accept(s, i, user, expected_version=body.version)
+    )
 
 
 @router.post("/appeals/{number}/return", summary="退回")
 def return_appeal(number: str, body: ReasonBody, user: CurrentUser, factory: Factory) -> dict[str, Any]:
-    return _act(factory, number, user, lambda s, i: handling.return_appeal(
-        s, i, user, reason=body.reason, expected_version=body.version))
+    return _act(
+        factory,
+        number,
+        user,
+        lambda s, i: handling.return_appeal(s, i, user, reason=body.reason, expected_version=body.version),
+    )
 
 
 @router.post("/appeals/{number}/co-opinion", summary="协办意见")
 def co_opinion(number: str, body: OpinionBody, user: CurrentUser, factory: Factory) -> dict[str, Any]:
-    return _act(factory, number, user, lambda s, i: handling.co_handler_opinion(
-        s, i, user, opinion=body.opinion, expected_version=body.version))
+    return _act(
+        factory,
+        number,
+        user,
+        lambda s, i: handling.co_handler_opinion(
+            s, i, user, opinion=body.opinion, expected_version=body.version
+        ),
+    )
 
 
 @router.post("/appeals/{number}/extension", summary="申请延期")
-def request_extension(number: str, body: ExtensionBody, user: CurrentUser, factory: Factory) -> dict[str, Any]:
-    return _act(factory, number, user, lambda s, i: handling.request_extension(
-        s, i, user, days=body.days, reason=body.reason, expected_version=body.version))
+def request_extension(
+    number: str, body: ExtensionBody, user: CurrentUser, factory: Factory
+) -> dict[str, Any]:
+    return _act(
+        factory,
+        number,
+        user,
+        lambda s, i: handling.request_extension(
+            s, i, user, days=body.days, reason=body.reason, expected_version=body.version
+        ),
+    )
 
 
 @router.post("/appeals/{number}/extension/decision", summary="审批延期")
 def decide_extension(
     number: str, body: DecisionBody, user: CurrentUser, factory: Factory, rules: Rules
 ) -> dict[str, Any]:
-    return _act(factory, number, user, lambda s, i: handling.decide_extension(
-        s, i, user, rules, approve=body.approve, note=body.note, expected_version=body.version))
+    return _act(
+        factory,
+        number,
+        user,
+        lambda s, i: handling.decide_extension(
+            s, i, user, rules, approve=body.approve, note=body.note, expected_version=body.version
+        ),
+    )
 
 
 @router.post("/appeals/{number}/supervise", summary="督办")
 def supervise(number: str, body: SuperviseBody, user: CurrentUser, factory: Factory) -> dict[str, Any]:
-    return _act(factory, number, user, lambda s, i: handling.supervise(
-        s, i, user, message=body.message, expected_version=body.version))
+    return _act(
+        factory,
+        number,
+        user,
+        lambda s, i: handling.supervise(s, i, user, message=body.message, expected_version=body.version),
+    )
 
 
 @router.post("/appeals/{number}/reply", summary="提交答复")
 def reply(number: str, body: ReplyBody, user: CurrentUser, factory: Factory) -> dict[str, Any]:
-    return _act(factory, number, user, lambda s, i: handling.reply(
-        s, i, user, text=body.text, expected_version=body.version))
+    return _act(
+        factory,
+        number,
+        user,
+        lambda s, i: handling.reply(s, i, user, text=body.text, expected_version=body.version),
+    )
 
 
 @router.post("/appeals/{number}/approve", summary="审核通过并办结")
 def approve(number: str, body: NoteBody, user: CurrentUser, factory: Factory) -> dict[str, Any]:
-    return _act(factory, number, user, lambda s, i: handling.approve(
-        s, i, user, note=body.note, expected_version=body.version))
+    return _act(
+        factory,
+        number,
+        user,
+        lambda s, i: handling.approve(s, i, user, note=body.note, expected_version=body.version),
+    )
 
 
 @router.post("/appeals/{number}/send-back", summary="审核退回")
 def send_back(number: str, body: ReasonBody, user: CurrentUser, factory: Factory) -> dict[str, Any]:
-    return _act(factory, number, user, lambda s, i: handling.send_back(
-        s, i, user, reason=body.reason, expected_version=body.version))
+    return _act(
+        factory,
+        number,
+        user,
+        lambda s, i: handling.send_back(s, i, user, reason=body.reason, expected_version=body.version),
+    )
 
 
 @router.post("/appeals/{number}/follow-up", summary="回访")
 def follow_up(number: str, body: FollowUpBody, user: CurrentUser, factory: Factory) -> dict[str, Any]:
-    return _act(factory, number, user, lambda s, i: handling.follow_up(
-        s, i, user, satisfaction=body.satisfaction, note=body.note, expected_version=body.version))
+    return _act(
+        factory,
+        number,
+        user,
+        lambda s, i: handling.follow_up(
+            s, i, user, satisfaction=body.satisfaction, note=body.note, expected_version=body.version
+        ),
+    )
 
 
 @router.post("/appeals/{number}/reopen", summary="重办")
-def reopen(number: str, body: ReasonBody, user: CurrentUser, factory: Factory, rules: Rules) -> dict[str, Any]:
-    return _act(factory, number, user, lambda s, i: handling.reopen(
-        s, i, user, rules, reason=body.reason, expected_version=body.version))
+def reopen(
+    number: str, body: ReasonBody, user: CurrentUser, factory: Factory, rules: Rules
+) -> dict[str, Any]:
+    return _act(
+        factory,
+        number,
+        user,
+        lambda s, i: handling.reopen(s, i, user, rules, reason=body.reason, expected_version=body.version),
+    )
 
 
-@router.get("/queues/{name}", summary="工作队列：dispatch 待分拨、inbox 本单位待办、review 待审核、follow-up 待回访")
+@router.get(
+    "/queues/{name}", summary="工作队列：dispatch 待分拨、inbox 本单位待办、review 待审核、follow-up 待回访"
+)
 def queue(
     name: str, user: CurrentUser, factory: Factory, page: Annotated[int, Query(ge=1, le=100_000)] = 1
 ) -> dict[str, Any]:

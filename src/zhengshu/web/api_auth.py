@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from zhengshu.db import transaction
@@ -12,7 +12,6 @@ from zhengshu.org import services
 from zhengshu.org.models import User
 from zhengshu.org.roles import ROLE_PERMISSIONS, Role
 from zhengshu.web.deps import CurrentUser, Factory, NotAuthenticated, settings
-from fastapi import Request
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
@@ -58,7 +57,11 @@ def me(user: CurrentUser) -> dict[str, Any]:
 def streets(factory: Factory) -> list[dict[str, Any]]:
     with transaction(factory) as session:
         return [
-            {"code": s.code, "name": s.name, "communities": [{"code": c.code, "name": c.name} for c in s.communities]}
+            {
+                "code": s.code,
+                "name": s.name,
+                "communities": [{"code": c.code, "name": c.name} for c in s.communities],
+            }
             for s in services.streets(session)
         ]
 

@@ -64,7 +64,11 @@ def submit(body: PublicAppeal, factory: Factory) -> dict[str, Any]:
     draft = body.draft()
     with transaction(factory) as session:
         number = file_appeals(session, [draft])[0].number
-    return {"number": number, "status": "submitted", "message": f"诉求已受理，编号 {number}，请凭编号和手机号后四位查询进度"}
+    return {
+        "number": number,
+        "status": "submitted",
+        "message": f"诉求已受理，编号 {number}，请凭编号和手机号后四位查询进度",
+    }
 
 
 @router.post("/track", summary="凭诉求编号和手机号后四位查询进度")

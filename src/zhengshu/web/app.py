@@ -63,4 +63,3 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> F
     )
     app.add_middleware(BodySizeLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
     return app
-

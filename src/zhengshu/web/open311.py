@@ -50,8 +50,13 @@ class Open311Format(StrEnum):
 MEDIA_TYPES = {Open311Format.JSON: "application/json", Open311Format.XML: "text/xml; charset=utf-8"}
 FormatParam = Annotated[Open311Format, Path(alias="format", description="响应格式：json 或 xml")]
 # An empty value counts as not given.
-DATE_TIME: dict[str, Any] = {"anyOf": [{"type": "string", "format": "date-time", "maxLength": 40},
-                                       {"type": "string", "maxLength": 0}, {"type": "null"}]}
+DATE_TIME: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string", "format": "date-time", "maxLength": 40},
+        {"type": "string", "maxLength": 0},
+        {"type": "null"},
+    ]
+}
 
 # --- rendering ------------------------------------------------------------------------------
 
@@ -85,16 +90,27 @@ def to_xml(root: str, item: str | None, body: Any) -> bytes:
     return ET.tostring(element, encoding="utf-8", xml_declaration=True)
 
 
-def render(fmt: Open311Format, root: str, item: str | None, body: Any, status_code: int = 200,
-           headers: dict[str, str] | None = None) -> Response:
+def render(
+    fmt: Open311Format,
+    root: str,
+    item: str | None,
+    body: Any,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
     if fmt is Open311Format.XML:
-        return Response(to_xml(root, item, body), status_code=status_code,
-                        media_type=MEDIA_TYPES[Open311Format.XML], headers=headers)
+        return Response(
+            to_xml(root, item, body),
+            status_code=status_code,
+            media_type=MEDIA_TYPES[Open311Format.XML],
+            headers=headers,
+        )
     return JSONResponse(body, status_code=status_code, headers=headers)
 
 
-def errors_response(fmt: Open311Format, status_code: int, descriptions: list[str],
-                    headers: dict[str, str] | None = None) -> Response:
+def errors_response(
+    fmt: Open311Format, status_code: int, descriptions: list[str], headers: dict[str, str] | None = None
+) -> Response:
     body = [{"code": status_code, "description": text} for text in descriptions]
     return render(fmt, "errors", "error", body, status_code, headers)
 
@@ -110,8 +126,12 @@ def _validation_errors(error: RequestValidationError) -> tuple[int, list[str]]:
         return 404, ["不支持的格式，请在路径末尾使用 .json 或 .xml"]
     if any(e.get("type") == "json_invalid" for e in details):
         return 400, ["请求体不是合法的 JSON"]
-    return 400, [mapping.describe_field(field, message) if field in mapping.FIELD_LABELS
-                 else f"参数 {field}：{message}" for field, message in field_errors(details).items()]
+    return 400, [
+        mapping.describe_field(field, message)
+        if field in mapping.FIELD_LABELS
+        else f"参数 {field}：{message}"
+        for field, message in field_errors(details).items()
+    ]
 
 
 def _domain_errors(error: DomainError) -> tuple[int, list[str]]:
@@ -129,8 +149,11 @@ def describe_error(error: Exception) -> tuple[int, list[str], dict[str, str] | N
     if isinstance(error, DomainError):
         return *_domain_errors(error), None
     if isinstance(error, StarletteHTTPException):
-        detail = error.detail if isinstance(error.detail, str) and not error.detail.isascii() else \
-            TITLES.get(error.status_code, "请求无效")
+        detail = (
+            error.detail
+            if isinstance(error.detail, str) and not error.detail.isascii()
+            else TITLES.get(error.status_code, "请求无效")
+        )
         return error.status_code, [detail], getattr(error, "headers", None)
     if isinstance(error, OperationalError):
         log.error("database unavailable: %s", type(error.orig).__name__)
@@ -167,31 +190,54 @@ def _nullable(kind: str) -> dict[str, Any]:
 
 
 def _list_of(properties: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "array", "items": {"type": "object", "properties": properties,
-                                       "required": list(properties)}}
+    return {
+        "type": "array",
+        "items": {"type": "object", "properties": properties, "required": list(properties)},
+    }
 
 
 ERRORS_SCHEMA = _list_of({"code": {"type": "integer"}, "description": {"type": "string"}})
 SERVICE_SCHEMA = {
-    "service_code": {"type": "string"}, "service_name": {"type": "string"}, "description": {"type": "string"},
-    "metadata": {"type": "boolean"}, "type": {"type": "string"}, "keywords": {"type": "string"},
+    "service_code": {"type": "string"},
+    "service_name": {"type": "string"},
+    "description": {"type": "string"},
+    "metadata": {"type": "boolean"},
+    "type": {"type": "string"},
+    "keywords": {"type": "string"},
     "group": {"type": "string"},
 }
 REQUEST_SCHEMA = {
-    "service_request_id": {"type": "string"}, "status": {"type": "string", "enum": ["open", "closed"]},
-    "status_notes": _nullable("string"), "service_name": _nullable("string"),
-    "service_code": _nullable("string"), "description": _nullable("string"),
-    "agency_responsible": _nullable("string"), "service_notice": _nullable("string"),
-    "requested_datetime": {"type": "string"}, "updated_datetime": _nullable("string"),
-    "expected_datetime": _nullable("string"), "address": _nullable("string"),
-    "address_id": _nullable("string"), "zipcode": {"type": "null"}, "lat": _nullable("number"),
-    "long": _nullable("number"), "media_url": {"type": "null"},
+    "service_request_id": {"type": "string"},
+    "status": {"type": "string", "enum": ["open", "closed"]},
+    "status_notes": _nullable("string"),
+    "service_name": _nullable("string"),
+    "service_code": _nullable("string"),
+    "description": _nullable("string"),
+    "agency_responsible": _nullable("string"),
+    "service_notice": _nullable("string"),
+    "requested_datetime": {"type": "string"},
+    "updated_datetime": _nullable("string"),
+    "expected_datetime": _nullable("string"),
+    "address": _nullable("string"),
+    "address_id": _nullable("string"),
+    "zipcode": {"type": "null"},
+    "lat": _nullable("number"),
+    "long": _nullable("number"),
+    "media_url": {"type": "null"},
 }
-FILED_SCHEMA = _list_of({"service_request_id": {"type": "string"}, "service_notice": {"type": "string"},
-                         "account_id": {"type": "null"}})
+FILED_SCHEMA = _list_of(
+    {
+        "service_request_id": {"type": "string"},
+        "service_notice": {"type": "string"},
+        "account_id": {"type": "null"},
+    }
+)
 DISCOVERY_SCHEMA = {"type": "object", "required": ["changeset", "contact", "key_service", "endpoints"]}
-DEFINITION_SCHEMA = {"type": "object", "required": ["service_code", "attributes"],
-                     "properties": {"service_code": {"type": "string"}, "attributes": {"type": "array"}}}
+DEFINITION_SCHEMA = {
+    "type": "object",
+    "required": ["service_code", "attributes"],
+    "properties": {"service_code": {"type": "string"}, "attributes": {"type": "array"}},
+}
 
 
 def _content(schema: dict[str, Any]) -> dict[str, Any]:
@@ -200,10 +246,13 @@ def _content(schema: dict[str, Any]) -> dict[str, Any]:
 
 def _responses(success: int, schema: dict[str, Any], *errors: int) -> dict[int | str, dict[str, Any]]:
     documented: dict[int | str, dict[str, Any]] = {
-        success: {"description": "成功", "content": _content(schema)}}
+        success: {"description": "成功", "content": _content(schema)}
+    }
     for status_code in (400, 404, *errors):
-        documented[status_code] = {"description": TITLES.get(status_code, "错误"),
-                                   "content": _content(ERRORS_SCHEMA)}
+        documented[status_code] = {
+            "description": TITLES.get(status_code, "错误"),
+            "content": _content(ERRORS_SCHEMA),
+        }
     return documented
 
 
@@ -214,13 +263,17 @@ PHONE_PATTERN = (
 
 def _submission_schema(*, typed: bool) -> dict[str, Any]:
     """typed: JSON, where optional text fields may also be null; a form only carries strings."""
+
     def kind(name: str) -> str | list[str]:
         return [name, "null"] if typed else name
 
     properties: dict[str, Any] = {}
     for name, limit in mapping.TEXT_LIMITS.items():
-        properties[name] = {"type": kind("string"), "maxLength": limit,
-                            "description": mapping.FIELD_LABELS[name]}
+        properties[name] = {
+            "type": kind("string"),
+            "maxLength": limit,
+            "description": mapping.FIELD_LABELS[name],
+        }
     properties["service_code"] = {"type": "string", "enum": [s.code for s in mapping.services()]}
     properties["phone"] = {"type": "string", "pattern": PHONE_PATTERN, "description": "联系电话（必填）"}
     # Blank optional fields count as not given, as form-filling clients send them.
@@ -228,23 +281,34 @@ def _submission_schema(*, typed: bool) -> dict[str, Any]:
     properties["media_url"]["pattern"] = r"^(?:\s*|[Hh][Tt][Tt][Pp][Ss]?://\S*)$"
     properties["description"]["anyOf"] = [{"pattern": r"^\s*$"}, {"minLength": 5}]
     for name, (low, high) in mapping.COORDINATE_RANGES.items():
-        properties[name] = {"type": "number", "minimum": low, "maximum": high,
-                            "description": mapping.FIELD_LABELS[name]}
+        properties[name] = {
+            "type": "number",
+            "minimum": low,
+            "maximum": high,
+            "description": mapping.FIELD_LABELS[name],
+        }
     return {
         "type": "object",
         "properties": properties,
         "required": ["service_code", "phone"],
         "dependentRequired": {"lat": ["long"], "long": ["lat"]},
         # A community is named within its street.
-        "dependentSchemas": {"attribute[community]": {
-            "required": ["attribute[street]"],
-            "properties": {"attribute[street]": {"type": "string", "pattern": r"\S"}}}},
+        "dependentSchemas": {
+            "attribute[community]": {
+                "required": ["attribute[street]"],
+                "properties": {"attribute[street]": {"type": "string", "pattern": r"\S"}},
+            }
+        },
         # A location is required: coordinates, or a non-blank address, address id or street.
         "anyOf": [
-            {"required": ["lat", "long"],
-             "properties": {"lat": {"type": "number"}, "long": {"type": "number"}}},
-            *({"required": [name], "properties": {name: {"type": "string", "pattern": r"\S"}}}
-              for name in ("address_string", "address_id", "attribute[street]")),
+            {
+                "required": ["lat", "long"],
+                "properties": {"lat": {"type": "number"}, "long": {"type": "number"}},
+            },
+            *(
+                {"required": [name], "properties": {name: {"type": "string", "pattern": r"\S"}}}
+                for name in ("address_string", "address_id", "attribute[street]")
+            ),
         ],
     }
 
@@ -276,7 +340,7 @@ def _flatten(body: dict[str, Any]) -> dict[str, object]:
         for key, value in nested.items():
             fields.setdefault(f"attribute[{key}]", value)
     elif nested is not None:
-        raise InvalidInput("attribute 应为对象，例如 {\"street\": \"平湖街道\"}")
+        raise InvalidInput('attribute 应为对象，例如 {"street": "平湖街道"}')
     return fields
 
 
@@ -306,8 +370,12 @@ async def submitted_fields(request: Request) -> dict[str, object]:
 # --- routes ---------------------------------------------------------------------------------
 
 
-@router.get(f"{PREFIX}/discovery.{{format}}", summary="Open311 服务发现",
-            responses=_responses(200, DISCOVERY_SCHEMA), response_class=Response)
+@router.get(
+    f"{PREFIX}/discovery.{{format}}",
+    summary="Open311 服务发现",
+    responses=_responses(200, DISCOVERY_SCHEMA),
+    response_class=Response,
+)
 def discovery(fmt: FormatParam, request: Request) -> Response:
     body = {
         "changeset": CHANGESET,
@@ -328,14 +396,22 @@ def discovery(fmt: FormatParam, request: Request) -> Response:
     return render(fmt, "discovery", None, body)
 
 
-@router.get(f"{PREFIX}/services.{{format}}", summary="Open311 服务列表（诉求分类）",
-            responses=_responses(200, _list_of(SERVICE_SCHEMA)), response_class=Response)
+@router.get(
+    f"{PREFIX}/services.{{format}}",
+    summary="Open311 服务列表（诉求分类）",
+    responses=_responses(200, _list_of(SERVICE_SCHEMA)),
+    response_class=Response,
+)
 def list_services(fmt: FormatParam) -> Response:
     return render(fmt, "services", "service", [mapping.service_view(s) for s in mapping.services()])
 
 
-@router.get(f"{PREFIX}/services/{{service_code}}.{{format}}", summary="Open311 服务定义",
-            responses=_responses(200, DEFINITION_SCHEMA), response_class=Response)
+@router.get(
+    f"{PREFIX}/services/{{service_code}}.{{format}}",
+    summary="Open311 服务定义",
+    responses=_responses(200, DEFINITION_SCHEMA),
+    response_class=Response,
+)
 def service_definition(
     fmt: FormatParam,
     service_code: Annotated[str, Path(json_schema_extra={"enum": [s.code for s in mapping.services()]})],
@@ -346,9 +422,14 @@ def service_definition(
     return render(fmt, "service_definition", None, mapping.service_definition(service))
 
 
-@router.post(f"{PREFIX}/requests.{{format}}", summary="Open311 提交诉求", status_code=201,
-             responses=_responses(201, FILED_SCHEMA, 415), response_class=Response,
-             openapi_extra=SUBMISSION_BODY)
+@router.post(
+    f"{PREFIX}/requests.{{format}}",
+    summary="Open311 提交诉求",
+    status_code=201,
+    responses=_responses(201, FILED_SCHEMA, 415),
+    response_class=Response,
+    openapi_extra=SUBMISSION_BODY,
+)
 def create_request(
     fmt: FormatParam, fields: Annotated[dict[str, object], Depends(submitted_fields)], factory: Factory
 ) -> Response:
@@ -361,32 +442,57 @@ def create_request(
     return render(fmt, "service_requests", "request", filed, status_code=201)
 
 
-@router.get(f"{PREFIX}/requests.{{format}}", summary="Open311 查询诉求",
-            description=f"不带日期时返回最近 90 天的诉求，每次最多 {mapping.MAX_REQUESTS} 条，"
-                        "按受理时间倒序。只公开经 Open311 提交的诉求，个人信息已脱敏。",
-            responses=_responses(200, _list_of(REQUEST_SCHEMA)), response_class=Response)
+@router.get(
+    f"{PREFIX}/requests.{{format}}",
+    summary="Open311 查询诉求",
+    description=f"不带日期时返回最近 90 天的诉求，每次最多 {mapping.MAX_REQUESTS} 条，"
+    "按受理时间倒序。只公开经 Open311 提交的诉求，个人信息已脱敏。",
+    responses=_responses(200, _list_of(REQUEST_SCHEMA)),
+    response_class=Response,
+)
 def list_requests(
     fmt: FormatParam,
     factory: Factory,
-    service_request_id: Annotated[str | None, Query(
-        max_length=4000, description="诉求编号，多个以逗号分隔；给出时忽略其他条件",
-        json_schema_extra={"pattern": mapping.REQUEST_IDS_PATTERN})] = None,
-    service_code: Annotated[str | None, Query(
-        max_length=1000, description="服务代码，多个以逗号分隔",
-        json_schema_extra={"pattern": mapping.SERVICE_CODES_PATTERN})] = None,
-    start_date: Annotated[str | None, Query(
-        max_length=40, description="受理时间下限（W3C 日期时间）", json_schema_extra=DATE_TIME)] = None,
-    end_date: Annotated[str | None, Query(
-        max_length=40, description="受理时间上限（W3C 日期时间）", json_schema_extra=DATE_TIME)] = None,
-    status: Annotated[str | None, Query(
-        max_length=20, description="open 或 closed，可用逗号分隔",
-        json_schema_extra={"pattern": mapping.STATUSES_PATTERN})] = None,
-    jurisdiction_id: Annotated[str | None, Query(
-        max_length=64, description="辖区编号（本接口只服务一个辖区，可不填）")] = None,
+    service_request_id: Annotated[
+        str | None,
+        Query(
+            max_length=4000,
+            description="诉求编号，多个以逗号分隔；给出时忽略其他条件",
+            json_schema_extra={"pattern": mapping.REQUEST_IDS_PATTERN},
+        ),
+    ] = None,
+    service_code: Annotated[
+        str | None,
+        Query(
+            max_length=1000,
+            description="服务代码，多个以逗号分隔",
+            json_schema_extra={"pattern": mapping.SERVICE_CODES_PATTERN},
+        ),
+    ] = None,
+    start_date: Annotated[
+        str | None,
+        Query(max_length=40, description="受理时间下限（W3C 日期时间）", json_schema_extra=DATE_TIME),
+    ] = None,
+    end_date: Annotated[
+        str | None,
+        Query(max_length=40, description="受理时间上限（W3C 日期时间）", json_schema_extra=DATE_TIME),
+    ] = None,
+    status: Annotated[
+        str | None,
+        Query(
+            max_length=20,
+            description="open 或 closed，可用逗号分隔",
+            json_schema_extra={"pattern": mapping.STATUSES_PATTERN},
+        ),
+    ] = None,
+    jurisdiction_id: Annotated[
+        str | None, Query(max_length=64, description="辖区编号（本接口只服务一个辖区，可不填）")
+    ] = None,
 ) -> Response:
     # The filters are checked even when ids make the spec ignore them: a malformed one is an error.
-    where = mapping.request_filter(service_code=service_code, status=status, start_date=start_date,
-                                   end_date=end_date, moment=now())
+    where = mapping.request_filter(
+        service_code=service_code, status=status, start_date=start_date, end_date=end_date, moment=now()
+    )
     with transaction(factory) as session:
         if service_request_id:
             appeals = mapping.requests_by_ids(session, mapping.split_ids(service_request_id))
@@ -396,8 +502,12 @@ def list_requests(
     return render(fmt, "service_requests", "request", found)
 
 
-@router.get(f"{PREFIX}/requests/{{service_request_id}}.{{format}}", summary="Open311 查看单条诉求",
-            responses=_responses(200, _list_of(REQUEST_SCHEMA)), response_class=Response)
+@router.get(
+    f"{PREFIX}/requests/{{service_request_id}}.{{format}}",
+    summary="Open311 查看单条诉求",
+    responses=_responses(200, _list_of(REQUEST_SCHEMA)),
+    response_class=Response,
+)
 def get_request(
     fmt: FormatParam,
     service_request_id: Annotated[str, Path(json_schema_extra={"pattern": "^[0-9]{1,16}$"})],
@@ -410,14 +520,27 @@ def get_request(
     return render(fmt, "service_requests", "request", found)
 
 
-@router.api_route("/open311/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-                  include_in_schema=False)
+@router.api_route(
+    "/open311/{rest:path}",
+    methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+    include_in_schema=False,
+)
 def unknown(rest: str, request: Request) -> Response:
     """Unknown paths and methods under /open311 answered in the spec's format, 405 with Allow
     for a known path (separate GET and POST routes would otherwise each claim to be the only one)."""
-    allowed = sorted({m for r in router.routes if isinstance(r, APIRoute) and r.endpoint is not unknown
-                      and r.matches(request.scope)[0] is not Match.NONE for m in r.methods or ()})
+    allowed = sorted(
+        {
+            m
+            for r in router.routes
+            if isinstance(r, APIRoute)
+            and r.endpoint is not unknown
+            and r.matches(request.scope)[0] is not Match.NONE
+            for m in r.methods or ()
+        }
+    )
     if allowed:
         raise StarletteHTTPException(405, "不支持的请求方法", headers={"Allow": ", ".join(allowed)})
-    raise NotFound("没有这个 Open311 接口。可用：/open311/v2/ 下的 discovery、services、requests，"
-                   "路径末尾加 .json 或 .xml")
+    raise NotFound(
+        "没有这个 Open311 接口。可用：/open311/v2/ 下的 discovery、services、requests，"
+        "路径末尾加 .json 或 .xml"
+    )

@@ -116,7 +116,9 @@ FEATURES = (
     Feature("intake", "登记诉求", "/appeals/new", _permitted(Permission.APPEAL_CREATE)),
     Feature("dispatch", "待分拨", "/queues/dispatch", _permitted(Permission.APPEAL_DISPATCH)),
     Feature(
-        "inbox", "本单位待办", "/queues/inbox",
+        "inbox",
+        "本单位待办",
+        "/queues/inbox",
         lambda user: has_permission(user.role, Permission.APPEAL_HANDLE) and user.department_id is not None,
     ),
     Feature("review", "待审核", "/queues/review", _permitted(Permission.APPEAL_REVIEW)),
@@ -143,8 +145,9 @@ def _nav(user: User | None, path: str) -> list[dict[str, Any]]:
         return []
     items = [{"label": "首页", "path": "/", "active": path == "/"}]
     for feature in features_for(user):
-        active = path == feature.path or (feature.key == "search" and path.startswith("/appeals/")
-                                          and path != "/appeals/new")
+        active = path == feature.path or (
+            feature.key == "search" and path.startswith("/appeals/") and path != "/appeals/new"
+        )
         items.append({"label": feature.label, "path": feature.path, "active": active})
     return items
 
@@ -279,9 +282,7 @@ def appeal_rows(items: list[Appeal], viewer: User) -> list[dict[str, Any]]:
 
 def is_overdue(appeal: Appeal, moment: datetime | None = None) -> bool:
     return (
-        appeal.due_at is not None
-        and appeal.status in HANDLING_STATUSES
-        and appeal.due_at < (moment or now())
+        appeal.due_at is not None and appeal.status in HANDLING_STATUSES and appeal.due_at < (moment or now())
     )
 
 

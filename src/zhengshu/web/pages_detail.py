@@ -144,15 +144,24 @@ def detail_context(
         "overdue": is_overdue(appeal),
         "timeline": events,
         "extensions": [
-            {"days": e.days, "reason": free_text(e.reason, appeal, user),
-             "status": EXTENSION_STATUSES[e.status], "pending": e.status == "pending",
-             "requested_at": e.requested_at, "decided_at": e.decided_at,
-             "note": free_text(e.decision_note, appeal, user)}
+            {
+                "days": e.days,
+                "reason": free_text(e.reason, appeal, user),
+                "status": EXTENSION_STATUSES[e.status],
+                "pending": e.status == "pending",
+                "requested_at": e.requested_at,
+                "decided_at": e.decided_at,
+                "note": free_text(e.decision_note, appeal, user),
+            }
             for e in extensions
         ],
         "notices": [
-            {"kind": NOTICE_KINDS.get(n.kind, n.kind), "message": n.message, "issued_at": n.issued_at,
-             "due_at": n.due_at}
+            {
+                "kind": NOTICE_KINDS.get(n.kind, n.kind),
+                "message": n.message,
+                "issued_at": n.issued_at,
+                "due_at": n.due_at,
+            }
             for n in queries.notices_of(session, appeal.id)
         ],
         "actions": [a.value for a in actions],
@@ -167,6 +176,7 @@ def detail_context(
 
 
 # Reading a posted form into the arguments of the handling functions.
+
 
 def _text(form: FormData, name: str) -> str:
     return str(form.get(name) or "")
@@ -215,29 +225,45 @@ Runner = Callable[[Session, int, User, AppealRules, FormData, int], object]
 
 RUNNERS: dict[Action, Runner] = {
     Action.DISPATCH: lambda s, i, u, r, f, v: handling.dispatch(
-        s, i, u, r, department_code=_department(f),
+        s,
+        i,
+        u,
+        r,
+        department_code=_department(f),
         co_department_codes=[str(c) for c in f.getlist("co_departments")],
-        category=_optional(f, "category"), note=_optional(f, "note"), expected_version=v),
+        category=_optional(f, "category"),
+        note=_optional(f, "note"),
+        expected_version=v,
+    ),
     Action.ACCEPT: lambda s, i, u, r, f, v: handling.accept(s, i, u, expected_version=v),
     Action.RETURN: lambda s, i, u, r, f, v: handling.return_appeal(
-        s, i, u, reason=_text(f, "reason"), expected_version=v),
+        s, i, u, reason=_text(f, "reason"), expected_version=v
+    ),
     Action.CO_HANDLER_OPINION: lambda s, i, u, r, f, v: handling.co_handler_opinion(
-        s, i, u, opinion=_text(f, "opinion"), expected_version=v),
+        s, i, u, opinion=_text(f, "opinion"), expected_version=v
+    ),
     Action.REQUEST_EXTENSION: lambda s, i, u, r, f, v: handling.request_extension(
-        s, i, u, days=_days(f), reason=_text(f, "reason"), expected_version=v),
+        s, i, u, days=_days(f), reason=_text(f, "reason"), expected_version=v
+    ),
     Action.DECIDE_EXTENSION: lambda s, i, u, r, f, v: handling.decide_extension(
-        s, i, u, r, approve=_approve(f), note=_optional(f, "note"), expected_version=v),
+        s, i, u, r, approve=_approve(f), note=_optional(f, "note"), expected_version=v
+    ),
     Action.SUPERVISE: lambda s, i, u, r, f, v: handling.supervise(
-        s, i, u, message=_text(f, "message"), expected_version=v),
+        s, i, u, message=_text(f, "message"), expected_version=v
+    ),
     Action.REPLY: lambda s, i, u, r, f, v: handling.reply(s, i, u, text=_text(f, "text"), expected_version=v),
     Action.APPROVE: lambda s, i, u, r, f, v: handling.approve(
-        s, i, u, note=_optional(f, "note"), expected_version=v),
+        s, i, u, note=_optional(f, "note"), expected_version=v
+    ),
     Action.SEND_BACK: lambda s, i, u, r, f, v: handling.send_back(
-        s, i, u, reason=_text(f, "reason"), expected_version=v),
+        s, i, u, reason=_text(f, "reason"), expected_version=v
+    ),
     Action.FOLLOW_UP: lambda s, i, u, r, f, v: handling.follow_up(
-        s, i, u, satisfaction=_satisfaction(f), note=_optional(f, "note"), expected_version=v),
+        s, i, u, satisfaction=_satisfaction(f), note=_optional(f, "note"), expected_version=v
+    ),
     Action.REOPEN: lambda s, i, u, r, f, v: handling.reopen(
-        s, i, u, r, reason=_text(f, "reason"), expected_version=v),
+        s, i, u, r, reason=_text(f, "reason"), expected_version=v
+    ),
 }
 
 
@@ -263,7 +289,12 @@ def detail(request: Request, number: Number, user: StaffUser, factory: Factory) 
 
 @router.post("/appeals/{number}/actions/{action}")
 def act(
-    request: Request, number: Number, action: str, user: StaffUser, factory: Factory, rules: Rules,
+    request: Request,
+    number: Number,
+    action: str,
+    user: StaffUser,
+    factory: Factory,
+    rules: Rules,
     posted: PostedForm,
 ) -> Response:
     try:

@@ -37,8 +37,20 @@ from zhengshu.web.pages_base import (
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 TEXT_FIELDS = (
-    "appellant_phone", "appellant_name", "appellant_id_number", "street", "community", "address", "content",
-    "title", "type", "urgency", "category", "channel", "enterprise_name", "enterprise_credit_code",
+    "appellant_phone",
+    "appellant_name",
+    "appellant_id_number",
+    "street",
+    "community",
+    "address",
+    "content",
+    "title",
+    "type",
+    "urgency",
+    "category",
+    "channel",
+    "enterprise_name",
+    "enterprise_credit_code",
 )
 # Channels an operator types in by hand; Open311 and imports arrive by machine.
 OPERATOR_CHANNELS = [c for c in Channel if c not in (Channel.OPEN311, Channel.IMPORT)]
@@ -115,8 +127,13 @@ def submit_draft(factory: sessionmaker[Session], draft: AppealDraft, actor: User
 @router.get("/appeals/new")
 def intake_form(request: Request, user: StaffUser, factory: Factory) -> Response:
     require_feature(user, "intake")
-    form = AppealForm(values={"channel": Channel.HOTLINE.value, "type": AppealType.COMPLAINT.value,
-                              "urgency": Urgency.NORMAL.value})
+    form = AppealForm(
+        values={
+            "channel": Channel.HOTLINE.value,
+            "type": AppealType.COMPLAINT.value,
+            "urgency": Urgency.NORMAL.value,
+        }
+    )
     with transaction(factory) as session:
         context = form_context(session, form)
     return render(request, "intake.html", context, user=user)

@@ -24,8 +24,17 @@ from zhengshu.web.pages_intake import AppealForm, fill_street_from_community, fo
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 PUBLIC_FIELDS = (
-    "type", "title", "content", "appellant_name", "appellant_phone", "appellant_id_number", "enterprise_name",
-    "enterprise_credit_code", "street", "community", "address",
+    "type",
+    "title",
+    "content",
+    "appellant_name",
+    "appellant_phone",
+    "appellant_id_number",
+    "enterprise_name",
+    "enterprise_credit_code",
+    "street",
+    "community",
+    "address",
 )
 SUBMITTED_KEY = "public_submitted"
 # The same words whether the number is unknown or the digits are wrong: tracking reveals nothing

@@ -155,17 +155,19 @@ def _pending_extension_rows(session: Session, user: User) -> list[dict[str, Any]
     for extension in queries.pending_extensions(session):
         appeal = session.get_one(Appeal, extension.appeal_id)
         requester = session.get(User, extension.requested_by_id)
-        rows.append({
-            "number": appeal.number,
-            "title": free_text(appeal.title, appeal, user),
-            "version": appeal.version,
-            "department": appeal.lead_department.name if appeal.lead_department else "",
-            "due_at": appeal.due_at,
-            "days": extension.days,
-            "reason": free_text(extension.reason, appeal, user),
-            "requested_at": extension.requested_at,
-            "requested_by": requester.display_name if requester else "",
-        })
+        rows.append(
+            {
+                "number": appeal.number,
+                "title": free_text(appeal.title, appeal, user),
+                "version": appeal.version,
+                "department": appeal.lead_department.name if appeal.lead_department else "",
+                "due_at": appeal.due_at,
+                "days": extension.days,
+                "reason": free_text(extension.reason, appeal, user),
+                "requested_at": extension.requested_at,
+                "requested_by": requester.display_name if requester else "",
+            }
+        )
     return rows
 
 

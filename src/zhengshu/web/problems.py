@@ -43,8 +43,14 @@ TITLES = {
 }
 
 
-def problem(status: int, detail: str, *, code: str = "error", errors: dict[str, str] | None = None,
-            headers: dict[str, str] | None = None) -> JSONResponse:
+def problem(
+    status: int,
+    detail: str,
+    *,
+    code: str = "error",
+    errors: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     body: dict[str, Any] = {
         "type": f"https://zhengshu.invalid/problems/{code}",
         "title": TITLES.get(status, "错误"),
@@ -96,10 +102,17 @@ def install(app: FastAPI) -> None:
 
             message = "页面不存在" if error.status_code == 404 else TITLES.get(error.status_code, "出错了")
             return error_page(request, error.status_code, message)
-        detail = error.detail if isinstance(error.detail, str) and not error.detail.isascii() else \
-            TITLES.get(error.status_code, "错误")
-        return problem(error.status_code, detail, code=f"http-{error.status_code}",
-                       headers=getattr(error, "headers", None))
+        detail = (
+            error.detail
+            if isinstance(error.detail, str) and not error.detail.isascii()
+            else TITLES.get(error.status_code, "错误")
+        )
+        return problem(
+            error.status_code,
+            detail,
+            code=f"http-{error.status_code}",
+            headers=getattr(error, "headers", None),
+        )
 
     @app.exception_handler(IntegrityError)
     async def _integrity(request: Request, error: IntegrityError) -> Response:
@@ -118,7 +131,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(OperationalError)
     async def _operational(request: Request, error: OperationalError) -> Response:
-        log.error("database unavailable on %s %s: %s", request.method, request.url.path, type(error.orig).__name__)
+        log.error(
+            "database unavailable on %s %s: %s", request.method, request.url.path, type(error.orig).__name__
+        )
         return problem(503, "数据库暂时繁忙，请稍后重试", code="unavailable", headers={"Retry-After": "1"})
 
     @app.exception_handler(Exception)
