@@ -77,6 +77,21 @@ def test_other_department_cannot_see_appeal_and_leader_sees_masked_pii(client):
     assert "13912345678" not in leader["content"] and "139****5678" in leader["content"]
 
 
+def test_notes_in_the_timeline_are_masked_for_viewers_without_permission(client):
+    operator = token_headers(client, "operator")
+    number = client.post("/api/v1/appeals", json=APPEAL, headers=operator).json()["number"]
+    client.post(
+        f"/api/v1/appeals/{number}/dispatch",
+        json={"department": "zjj", "note": "请联系诉求人13912345678核实"},
+        headers=token_headers(client, "dispatcher"),
+    )
+    leader = client.get(f"/api/v1/appeals/{number}", headers=token_headers(client, "leader")).json()
+    notes = [e["data"].get("note") for e in leader["timeline"] if e["action"] == "appeal.dispatched"]
+    assert notes == ["请联系诉求人139****5678核实"]
+    reviewer = client.get(f"/api/v1/appeals/{number}", headers=token_headers(client, "reviewer")).json()
+    assert "13912345678" in str(reviewer["timeline"])
+
+
 def test_bad_input_gets_problem_details_never_500(client):
     operator = token_headers(client, "operator")
     malformed = client.post(

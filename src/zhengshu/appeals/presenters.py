@@ -129,7 +129,10 @@ PUBLIC_EVENTS = {
 }
 
 
-def timeline(events: list[AuditEvent], *, public: bool = False) -> list[dict[str, Any]]:
+def timeline(
+    events: list[AuditEvent], appeal: Appeal, viewer: User | None, *, public: bool = False
+) -> list[dict[str, Any]]:
+    """The appeal's events; notes in them are masked like the appeal's own free text."""
     rows = []
     for event in events:
         if public and event.action not in PUBLIC_EVENTS:
@@ -141,6 +144,9 @@ def timeline(events: list[AuditEvent], *, public: bool = False) -> list[dict[str
         }
         if not public:
             row["actor"] = event.actor_label
-            row["data"] = event.data
+            row["data"] = {
+                key: free_text(value, appeal, viewer) if isinstance(value, str) else value
+                for key, value in event.data.items()
+            }
         rows.append(row)
     return rows

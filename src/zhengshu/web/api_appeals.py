@@ -84,7 +84,7 @@ def _appeal_id(session: Session, number: str, user: User) -> int:
 
 def _detail(session: Session, appeal: Appeal, user: User) -> dict[str, Any]:
     body = appeal_detail(appeal, user)
-    body["timeline"] = timeline(events_for(session, "appeal", appeal.id))
+    body["timeline"] = timeline(events_for(session, "appeal", appeal.id), appeal, user)
     body["actions"] = [a.value for a in allowed_actions(Status(appeal.status), Role(user.role))]
     return body
 

@@ -55,7 +55,7 @@ class TrackQuery(BaseModel):
 def public_view(appeal: Appeal, events: list[Any]) -> dict[str, Any]:
     body = appeal_summary(appeal, None)
     body["reply"] = free_text(appeal.reply, appeal, None) if appeal.closed_at else None
-    body["timeline"] = timeline(events, public=True)
+    body["timeline"] = timeline(events, appeal, None, public=True)
     return body
 
 

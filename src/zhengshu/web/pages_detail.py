@@ -134,7 +134,7 @@ def detail_context(
     names = {d.code: d.name for d in departments}
     extensions = queries.extensions_of(session, appeal.id)
     pending = any(e.status == "pending" for e in extensions)
-    events = timeline(events_for(session, "appeal", appeal.id))
+    events = timeline(events_for(session, "appeal", appeal.id), appeal, user)
     for row in events:
         row["summary"] = event_summary(row.get("data") or {}, names, appeal, user)
     actions = visible_actions(appeal, user, pending)
