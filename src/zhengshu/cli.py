@@ -198,7 +198,8 @@ def bench_import(
     database_url: Annotated[str | None, typer.Option(help="目标数据库（默认 ZHENGSHU_DATABASE_URL）")] = None,
 ) -> None:
     """生成诉求表格并导入，输出一行 JSON（rows_per_second）。"""
-    from zhengshu.appeals.importing import generate_rows, import_appeals
+    from zhengshu.appeals.import_samples import generate_rows
+    from zhengshu.appeals.importing import import_appeals
     from zhengshu.db import create_db_engine, session_factory, transaction
     from zhengshu.migrate import upgrade
 

@@ -9,14 +9,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from zhengshu.appeals.demo import (
-    DEMO_ACCOUNTS,
-    DEMO_PASSWORD,
-    KEPT_PASSWORD,
-    Reference,
-    load_demo,
-    plan_demo,
-)
+from zhengshu.appeals.demo import DEMO_PASSWORD, load_demo
+from zhengshu.appeals.demo_plan import Reference, plan_demo
+from zhengshu.appeals.demo_staff import DEMO_ACCOUNTS, KEPT_PASSWORD
 from zhengshu.appeals.models import Appeal, ExtensionRequest, SupervisionNotice
 from zhengshu.appeals.rules import AppealRules
 from zhengshu.appeals.vocabulary import CATEGORIES, CATEGORY_DEPARTMENTS

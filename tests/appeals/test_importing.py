@@ -9,14 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from zhengshu.appeals import importing
-from zhengshu.appeals.importing import (
-    ImportReport,
-    generate_rows,
-    import_appeals,
-    read_rows,
-    rows_to_csv,
-    rows_to_xlsx,
-)
+from zhengshu.appeals.import_samples import generate_rows, rows_to_csv, rows_to_xlsx
+from zhengshu.appeals.importing import ImportReport, import_appeals, read_rows
 from zhengshu.appeals.models import Appeal, NumberCounter
 from zhengshu.audit import AuditEvent, events_for
 from zhengshu.db import transaction

@@ -114,6 +114,7 @@ SUPERVISION_ROLES = frozenset({Role.SUPERVISOR, Role.DISPATCHER, Role.LEADER, Ro
 
 FEATURES = (
     Feature("intake", "登记诉求", "/appeals/new", _permitted(Permission.APPEAL_CREATE)),
+    Feature("import", "批量导入", "/appeals/import", _permitted(Permission.APPEAL_IMPORT)),
     Feature("dispatch", "待分拨", "/queues/dispatch", _permitted(Permission.APPEAL_DISPATCH)),
     Feature(
         "inbox",
@@ -146,7 +147,9 @@ def _nav(user: User | None, path: str) -> list[dict[str, Any]]:
     items = [{"label": "首页", "path": "/", "active": path == "/"}]
     for feature in features_for(user):
         active = path == feature.path or (
-            feature.key == "search" and path.startswith("/appeals/") and path != "/appeals/new"
+            feature.key == "search"
+            and path.startswith("/appeals/")
+            and path not in ("/appeals/new", "/appeals/import")
         )
         items.append({"label": feature.label, "path": feature.path, "active": active})
     return items
