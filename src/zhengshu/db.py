@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import DateTime, Dialect, Engine, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy import Connection, DateTime, Dialect, Engine, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -58,15 +58,23 @@ def create_db_engine(url: str, pool_size: int = 32) -> Engine:
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=pool_size
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=pool_size,
+            hide_parameters=True,  # bound values carry names and phone numbers: keep them out of logs
         )
         event.listen(engine, "connect", _on_sqlite_connect)
         # BEGIN IMMEDIATE: a writer takes the lock up front, so two writers queue instead of
-        # deadlocking on a lock upgrade.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        # deadlocking on a lock upgrade. Reads (see `reading`) begin deferred and never wait.
+        event.listen(engine, "begin", _begin_sqlite)
         _disable_pysqlite_transactions(engine)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=0, pool_recycle=3600)
+    return create_engine(url, pool_size=pool_size, max_overflow=0, pool_recycle=3600, hide_parameters=True)
+
+
+def _begin_sqlite(connection: Connection) -> None:
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _disable_pysqlite_transactions(engine: Engine) -> None:
@@ -80,6 +88,7 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+READ_ONLY = "zhengshu_read_only"
 _writer_locks: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
 
 
@@ -93,6 +102,17 @@ def _writer_lock(factory: sessionmaker[Session]) -> threading.Lock | None:
     if lock is None:
         lock = _writer_locks.setdefault(bind, threading.Lock())
     return lock
+
+
+@contextmanager
+def reading(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A unit of work that only reads: on SQLite it neither waits for nor blocks writers."""
+    with factory() as session:
+        session.connection(execution_options={READ_ONLY: True})
+        try:
+            yield session
+        finally:
+            session.rollback()
 
 
 @contextmanager
