@@ -87,3 +87,15 @@ def test_default_secret_refused_outside_dev(tmp_path):
     )
     assert result.returncode == 2
     assert "ZHENGSHU_SECRET_KEY" in result.stderr
+
+
+def test_deadline_settings_are_checked(monkeypatch):
+    from pydantic import ValidationError
+
+    from zhengshu.settings import Settings
+
+    with pytest.raises(ValidationError, match="未知诉求类型"):
+        Settings(dev=True, deadline_days={"complain": 3})
+    with pytest.raises(ValidationError, match="至少为 1"):
+        Settings(dev=True, urgency_cap_days={"urgent": 0})
+    assert Settings(dev=True, deadline_days={"complaint": 7}).deadline_days == {"complaint": 7}

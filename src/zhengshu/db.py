@@ -107,12 +107,11 @@ def _writer_lock(factory: sessionmaker[Session]) -> threading.Lock | None:
 @contextmanager
 def reading(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A unit of work that only reads: on SQLite it neither waits for nor blocks writers."""
+    # Closing the session ends the transaction without expiring what was loaded, so objects read
+    # here stay usable after the block.
     with factory() as session:
         session.connection(execution_options={READ_ONLY: True})
-        try:
-            yield session
-        finally:
-            session.rollback()
+        yield session
 
 
 @contextmanager

@@ -1,7 +1,6 @@
-"""Background jobs. Work takes ids, runs after commit, and runs inline when no worker is configured.
-
-The embedded tier runs periodic jobs on a thread of the web process; a district deployment runs
-`zhengshu jobs run` from cron or a process manager instead and sets the interval to 0."""
+"""Periodic jobs. The embedded tier runs them on a thread of each web process (the job is safe to run
+concurrently); a district deployment sets the interval to 0 and runs `zhengshu jobs run` from cron or
+a process manager instead. No queue is configured in this release: work runs inline."""
 
 from __future__ import annotations
 

@@ -7,8 +7,15 @@ import logging
 from zhengshu.text.pii import mask_pii_in_text
 
 
+class PiiMaskingFormatter(logging.Formatter):
+    """Masks phone and ID numbers in the finished line, tracebacks included, whatever logged it."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_pii_in_text(super().format(record))
+
+
 class PiiFilter(logging.Filter):
-    """Masks phone and ID numbers in every record, whatever code logged them."""
+    """For handlers whose formatter is not ours: masks the message itself."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -20,7 +27,7 @@ class PiiFilter(logging.Filter):
 
 def configure(level: str = "INFO") -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(PiiMaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(PiiFilter())
     root = logging.getLogger()
     root.handlers = [handler]

@@ -12,12 +12,13 @@ from zhengshu.appeals import importing
 from zhengshu.appeals.import_samples import generate_rows, rows_to_csv, rows_to_xlsx
 from zhengshu.appeals.importing import ImportReport, import_appeals, read_rows
 from zhengshu.appeals.models import Appeal, NumberCounter
+from zhengshu.appeals.vocabulary import Channel
 from zhengshu.audit import AuditEvent, events_for
 from zhengshu.db import transaction
 from zhengshu.errors import InvalidInput, PermissionDenied
 
 CREDIT_CODE = "91350100M000100Y43"
-CHANNELS = "热线、网站、微信、信件、来访、邮件、移动应用、Open311、批量导入"
+CHANNELS = "热线、网站、微信、信件、来访、邮件、移动应用、批量导入"
 ENTERPRISE = {"企业名称": "某科技有限公司", "统一社会信用代码": CREDIT_CODE}
 COUNTS = {"total": 2, "created": 2, "unchanged": 0}
 
@@ -171,6 +172,32 @@ def test_row_errors_name_the_field_and_the_row_a_person_sees(db):
         (7, "_", "企业诉求须填写企业名称和统一社会信用代码"),
         (8, "_", "经纬度须同时填写"),
     ]
+
+
+@pytest.mark.parametrize("written", ["Open311", "open311", "ＯＰＥＮ311 "])
+def test_rows_cannot_name_the_open311_channel(db, written):
+    rows = [row("O-1"), row("O-2", 渠道=written), row("O-3", 渠道="批量导入")]
+    with transaction(db.factory) as session:
+        report = import_appeals(session, read_rows(rows_to_csv(rows), "a.csv"), actor=None)
+    assert [(e.row, e.field, e.message) for e in report.errors] == [
+        (3, "channel", "渠道：Open311 渠道仅限 Open311 接口使用")
+    ]
+    with transaction(db.factory) as session:
+        assert count(session, Appeal) == 0
+
+
+def test_the_default_channel_cannot_be_open311_either(db):
+    with transaction(db.factory) as session:
+        report = import_appeals(session, [row("O-1", 渠道="")], actor=None, channel=Channel.OPEN311)
+        assert [(e.field, e.message) for e in report.errors] == [
+            ("channel", "渠道：Open311 渠道仅限 Open311 接口使用")
+        ]
+        assert count(session, Appeal) == 0
+
+
+def test_the_column_guide_offers_no_open311():
+    assert "Open311" not in "、".join(importing.CHOICE_LABELS["channel"].values())
+    assert importing.CHOICE_LABELS["channel"]["import"] == "批量导入"
 
 
 def _broken_sheet_xlsx() -> bytes:

@@ -4,7 +4,9 @@ import pytest
 from pydantic import ValidationError
 from tests.appeals.helpers import draft, submit
 
+from zhengshu.appeals.drafts import OPEN311_CONTEXT, OPEN311_ONLY, AppealDraft
 from zhengshu.appeals.intake import submit_appeal
+from zhengshu.appeals.vocabulary import Channel
 from zhengshu.appeals.workflow import Status
 from zhengshu.audit import events_for
 from zhengshu.db import transaction
@@ -69,3 +71,20 @@ def test_enterprise_appeal_needs_valid_credit_code():
         draft(is_enterprise=True, enterprise_name="某公司", enterprise_credit_code="91350100M000100Y44")
     ok = draft(is_enterprise=True, enterprise_name="某公司", enterprise_credit_code="91350100m000100y43")
     assert ok.enterprise_credit_code == "91350100M000100Y43"
+
+
+@pytest.mark.parametrize("context", [None, {}, {"open311": "yes"}, {"open311": False}, "open311"])
+def test_only_the_open311_context_allows_the_open311_channel(context):
+    fields = draft().model_dump() | {"channel": "open311"}
+    with pytest.raises(ValidationError, match=OPEN311_ONLY):
+        AppealDraft.model_validate(fields, context=context)
+    with pytest.raises(ValidationError, match=OPEN311_ONLY):
+        AppealDraft(**fields)
+    allowed = AppealDraft.model_validate(fields, context=OPEN311_CONTEXT)
+    assert allowed.channel is Channel.OPEN311
+
+
+def test_every_other_channel_needs_no_context():
+    for channel in Channel:
+        if channel is not Channel.OPEN311:
+            assert draft(channel=channel.value).channel is channel

@@ -14,7 +14,7 @@ from zhengshu.appeals.workflow import ACTION_ROLES, Action, Status
 from zhengshu.audit import events_for
 from zhengshu.db import transaction
 from zhengshu.errors import IllegalTransition, NotFound, PermissionDenied
-from zhengshu.org.roles import Role
+from zhengshu.org.roles import Permission, Role, has_permission
 
 RULES = AppealRules.default()
 ALL_USERS = [
@@ -311,3 +311,74 @@ def test_track_needs_the_exact_last_four_digits(db):
         assert queries.track(session, other, "0000").number == other
         for unknown in ("99999999999", "", "250101000001"):
             assert queries.track(session, unknown, "5678") is None
+
+
+# --- lists and queues -------------------------------------------------------------------------
+
+
+def test_every_role_that_decides_extensions_opens_the_supervision_list():
+    """Extensions are decided on the supervision page, which also lists the deadlines."""
+    for role in ACTION_ROLES[Action.DECIDE_EXTENSION]:
+        assert has_permission(role, Permission.SUPERVISION_LIST), role
+    for role in Role:
+        if has_permission(role, Permission.SUPERVISION_LIST):
+            assert has_permission(role, Permission.APPEAL_WATCH_DEADLINES), role
+
+
+@pytest.mark.parametrize("name", sorted(queries.QUEUES))
+def test_queues_open_for_the_roles_the_table_names(db, name):
+    in_status(db, "handling", lead="zjj", co=())
+    spec = queries.QUEUES[name]
+    for username in ALL_USERS:
+        user = db.user(username)
+        with transaction(db.factory) as session:
+            if not has_permission(user.role, spec.permission):
+                assert not queries.may_open_queue(user, name)
+                with pytest.raises(PermissionDenied):
+                    queries.queue(session, user, name)
+            elif spec.needs_department and user.department_id is None:
+                assert not queries.may_open_queue(user, name)
+                with pytest.raises(NotFound):
+                    queries.queue(session, user, name)
+            else:
+                assert queries.may_open_queue(user, name)
+                assert queries.queue(session, user, name).page == 1
+
+
+def test_deadline_queues_are_for_readers_of_all_and_handlers_of_their_own(db):
+    lists = {"overdue", "near-due"}
+    for username in ALL_USERS:
+        assert {n for n in lists if queries.may_open_queue(db.user(username), n)} == lists, username
+    with transaction(db.factory) as session, pytest.raises(NotFound):
+        queries.queue(session, db.user("supervisor"), "nothing")
+
+
+def test_supervision_list_for_supervisors_dispatchers_reviewers_leaders_handlers_admin(db):
+    allowed = {"dispatcher", "handler_zjj", "handler_cgj", "handler_pinghu", "reviewer"}
+    allowed |= {"supervisor", "leader", "admin"}
+    for username in ALL_USERS:
+        with transaction(db.factory) as session:
+            if username in allowed:
+                assert queries.supervision_list(session, db.user(username)) == []
+            else:
+                with pytest.raises(PermissionDenied):
+                    queries.supervision_list(session, db.user(username))
+
+
+def test_search_keyword_wildcards_match_literally(db):
+    titles = [
+        "满意度100%的小区",
+        "满意度100的小区",
+        "a_b 路段积水",
+        "axb 路段积水",
+        "反斜杠\\问题",
+        "反斜杠问题",
+    ]
+    ids = {title: new_appeal(db, title=title) for title in titles}
+    assert visible_ids(db, "admin", keyword="%") == {ids["满意度100%的小区"]}
+    assert visible_ids(db, "admin", keyword="100%") == {ids["满意度100%的小区"]}
+    assert visible_ids(db, "admin", keyword="_") == {ids["a_b 路段积水"]}
+    assert visible_ids(db, "admin", keyword="a_b") == {ids["a_b 路段积水"]}
+    assert visible_ids(db, "admin", keyword="\\") == {ids["反斜杠\\问题"]}
+    assert visible_ids(db, "admin", keyword="100") == {ids["满意度100%的小区"], ids["满意度100的小区"]}
+    assert queries.escape_like("5%_\\") == "5\\%\\_\\\\"

@@ -199,6 +199,7 @@ class Stored:
     version: int
     lead: str | None
     co: frozenset[str]
+    answered: frozenset[str]
     reopen_count: int
     events: tuple[str, ...]
     pending_extensions: int
@@ -229,6 +230,7 @@ def stored(db, appeal_id: int) -> Stored:
             version=appeal.version,
             lead=appeal.lead_department.code if appeal.lead_department else None,
             co=frozenset(c.department.code for c in appeal.co_handlers),
+            answered=frozenset(c.department.code for c in appeal.co_handlers if c.opinion is not None),
             reopen_count=appeal.reopen_count,
             events=tuple(e.action for e in events_for(session, "appeal", appeal_id)),
             pending_extensions=pending,
@@ -244,6 +246,9 @@ class Model:
     co: frozenset[str] = frozenset()
     pending: bool = False
     reopen_count: int = 0
+    # Co-handlers that have given an opinion; an admin may only fill in a missing one.
+    answered: frozenset[str] = frozenset()
+    followed_up: bool = False
 
 
 def expected_error(model: Model, action: Action, actor) -> type[DomainError] | None:
@@ -265,6 +270,10 @@ def expected_error(model: Model, action: Action, actor) -> type[DomainError] | N
     if action is A.REQUEST_EXTENSION and model.pending:
         return IllegalTransition
     if action is A.DECIDE_EXTENSION and not model.pending:
+        return IllegalTransition
+    if action is A.CO_HANDLER_OPINION and role is Role.ADMIN and not (model.co - model.answered):
+        return IllegalTransition
+    if action is A.FOLLOW_UP and model.followed_up:
         return IllegalTransition
     return None
 
@@ -330,6 +339,10 @@ def make_machine(db):
                 assert after.notices == before.notices + (action is A.SUPERVISE)
                 assert after.extensions == before.extensions + (action is A.REQUEST_EXTENSION)
                 self._advance(action, lead, co)
+                if action is A.CO_HANDLER_OPINION:
+                    # Which co-handler an admin fills in is the service's choice; one more answered.
+                    assert len(after.answered) >= len(self.model.answered)
+                    self.model.answered = after.answered
                 event(f"{action.value} succeeded")
             else:
                 assert type(error) is expected, f"{actor_name} {action} in {self.model}: {error!r}"
@@ -340,15 +353,18 @@ def make_machine(db):
             m = self.model
             m.status = SPEC[(m.status, action)]
             if action is A.DISPATCH:
-                m.lead, m.co = lead, frozenset(co)
+                m.lead, m.co, m.answered = lead, frozenset(co), frozenset()
             elif action is A.RETURN:
-                m.lead, m.co = None, frozenset()
+                m.lead, m.co, m.answered = None, frozenset(), frozenset()
             elif action is A.REQUEST_EXTENSION:
                 m.pending = True
             elif action in (A.DECIDE_EXTENSION, A.REPLY):
                 m.pending = False
+            elif action is A.FOLLOW_UP:
+                m.followed_up = True
             elif action is A.REOPEN:
                 m.reopen_count += 1
+                m.followed_up = False
 
         @rule(action=st.sampled_from(list(Action)), actor=st.sampled_from(ACTORS), data=st.data())
         def anyone_tries_anything(self, action, actor, data):

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import func, select
 from tests.pages.helpers import csrf_token, login
 
+from zhengshu.appeals.models import Appeal
 from zhengshu.appeals.queries import by_number
 from zhengshu.db import transaction
 
@@ -130,3 +132,24 @@ def test_missing_required_fields_say_必填(client):
 def test_intake_is_for_operators_and_dispatchers(client):
     login(client, "handler_zjj")
     assert client.get("/appeals/new").status_code == 403
+
+
+def test_only_the_offered_channels_are_accepted(client, db):
+    login(client, "operator")
+    token = csrf_token(client.get("/appeals/new").text)
+    for channel, message in [
+        ("open311", "Open311 渠道仅限 Open311 接口使用"),
+        ("import", "请选择登记渠道：热线、网站、微信、信件、来访、邮件、移动应用"),
+        ("fax", "请选择登记渠道："),
+    ]:
+        response = client.post("/appeals/new", data=intake_fields(token, channel=channel))
+        assert response.status_code == 422, channel
+        assert f'id="channel-error">{message}' in response.text
+        assert 'value="张三"' in response.text and "影响休息" in response.text
+    # A wrong channel does not hide the other fields' errors.
+    both = client.post("/appeals/new", data=intake_fields(token, channel="open311", appellant_phone="12345"))
+    assert 'id="channel-error">Open311' in both.text and "电话号码无效" in both.text
+    html = client.get("/appeals/new").text
+    assert 'value="open311"' not in html and 'value="import"' not in html
+    with transaction(db.factory) as session:
+        assert session.scalar(select(func.count()).select_from(Appeal)) == 0

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zhengshu.text.normalize import collapse_whitespace, normalize_text
+from zhengshu.text.normalize import collapse_whitespace, has_cjk, normalize_text, remove_control_characters
 
 
 @pytest.mark.parametrize(
@@ -103,3 +103,38 @@ def test_collapsed_has_no_whitespace_runs(value: str) -> None:
     assert collapsed == collapsed.strip()
     assert "  " not in collapsed
     assert all(char == " " or not char.isspace() for char in collapsed)
+
+
+def test_remove_control_characters_keeps_everything_else_as_typed() -> None:
+    assert remove_control_characters("噪音\x00扰民\ud800严重\x7f\r，\t请处理\n") == "噪音扰民严重，\t请处理\n"
+    # Nothing is folded, composed or trimmed: that is normalize_text's work.
+    assert remove_control_characters(" ＡＢ\u3000Cafe\u0301 ") == " ＡＢ\u3000Cafe\u0301 "
+
+
+def test_normalize_text_drops_lone_surrogates() -> None:
+    assert normalize_text("噪音\ud800扰民\udfff") == "噪音扰民"
+
+
+@given(st.text(st.characters() | st.characters(categories=["Cc", "Cs"])))
+def test_removed_control_characters_leave_storable_text(value: str) -> None:
+    cleaned = remove_control_characters(value)
+    cleaned.encode("utf-8")  # no lone surrogate left
+    assert remove_control_characters(cleaned) == cleaned
+    assert all(char in "\t\n" or char.isprintable() or not char.isascii() for char in cleaned)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("王小明", True),
+        ("Ada 王", True),
+        ("㐀", True),  # Extension A
+        ("\U00020000", True),  # Extension B
+        ("豈", True),  # a compatibility ideograph
+        ("Ada Lovelace", False),
+        ("１２３，！", False),  # full-width forms and Chinese punctuation are not ideographs
+        ("", False),
+    ],
+)
+def test_has_cjk(text: str, expected: bool) -> None:
+    assert has_cjk(text) is expected

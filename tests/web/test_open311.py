@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 import pytest
 from tests.web_helpers import token_headers
 
-from zhengshu.appeals import open311_mapping as mapping
+from zhengshu.appeals import open311_filing, open311_requests, open311_services
+from zhengshu.appeals.drafts import ANONYMOUS
 from zhengshu.appeals.vocabulary import CATEGORIES
 from zhengshu.clock import now
 from zhengshu.errors import InvalidInput
@@ -75,7 +76,8 @@ def spec_errors(response: Any, status: int) -> list[str]:
 def test_discovery_in_both_formats(client):
     body = client.get(f"{V2}/discovery.json").json()
     assert {"changeset", "contact", "key_service", "endpoints"} <= set(body)
-    assert body["max_requests"] == mapping.MAX_REQUESTS
+    assert body["max_requests"] == open311_requests.MAX_REQUESTS
+    assert body["coordinate_decimals"] == 3
     [endpoint] = body["endpoints"]
     assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
     assert endpoint["url"] == "http://testserver/open311/v2"
@@ -139,7 +141,7 @@ def test_form_and_json_posts_file_real_appeals(client):
     assert form_appeal["appellant"]["name"] == "王小明" and form_appeal["appellant"]["phone"] == "13812345678"
     assert form_appeal["title"] == FORM["description"][:30] + "…"
     json_appeal = client.get(f"/api/v1/appeals/{created['service_request_id']}", headers=operator).json()
-    assert json_appeal["appellant"]["name"] == mapping.ANONYMOUS and json_appeal["community"] == "凤凰社区"
+    assert json_appeal["appellant"]["name"] == ANONYMOUS and json_appeal["community"] == "凤凰社区"
 
     [read] = client.get(f"{V2}/requests/{form_number}.json").json()
     assert list(read) == REQUEST_FIELDS
@@ -172,6 +174,20 @@ def test_description_is_masked_and_only_open311_appeals_are_published(client):
     assert spec_errors(client.get(f"{V2}/requests/{hotline}.json"), 404)
     listed = client.get(f"{V2}/requests.json").json()
     assert [r["service_request_id"] for r in listed] == [number]
+
+
+def test_published_coordinates_are_rounded_to_about_100_metres(client):
+    number = file(client, lat="22.634567", long="114.061234")
+    [read] = client.get(f"{V2}/requests/{number}.json").json()
+    assert (read["lat"], read["long"]) == (22.635, 114.061)
+    root = xml(client.get(f"{V2}/requests/{number}.xml"))
+    assert (root.findtext("request/lat"), root.findtext("request/long")) == ("22.635", "114.061")
+    [listed] = client.get(f"{V2}/requests.json").json()
+    assert (listed["lat"], listed["long"]) == (22.635, 114.061)
+    # Staff keep the exact position.
+    operator = token_headers(client, "operator")
+    appeal = client.get(f"/api/v1/appeals/{number}", headers=operator).json()
+    assert (appeal["latitude"], appeal["longitude"]) == (22.634567, 114.061234)
 
 
 def test_walked_to_closure_the_request_is_closed_with_the_masked_reply(client):
@@ -227,7 +243,7 @@ def test_filters_by_status_service_and_date(client):
     moment = now().replace(microsecond=0)
     since = (moment - timedelta(hours=1)).isoformat()
     assert ids(f"start_date={since}") == [water, noise]  # "+08:00" unencoded arrives as " 08:00"
-    utc = (moment - timedelta(hours=1)).astimezone(mapping.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = (moment - timedelta(hours=1)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert ids(f"start_date={utc}&service_code=water") == [water]
 
 
@@ -238,6 +254,7 @@ def test_filters_by_status_service_and_date(client):
         ({"service_code": "potholes"}, 400, "potholes"),
         ({"phone": None}, 400, "phone"),
         ({"phone": "12345"}, 400, "电话号码无效"),
+        ({"phone": "0755 2890"}, 400, "电话号码无效"),
         ({"lat": "95"}, 400, "lat"),
         ({"lat": "north"}, 400, "lat"),
         ({"lat": None}, 400, "经纬度须同时填写"),
@@ -252,6 +269,21 @@ def test_bad_submissions_get_spec_errors(client, changes, status, needle):
     fields = {k: v for k, v in {**FORM, **changes}.items() if v is not None}
     descriptions = spec_errors(client.post(f"{V2}/requests.json", data=fields), status)
     assert any(needle in d for d in descriptions), descriptions
+
+
+@pytest.mark.parametrize(
+    ("phone", "stored"),
+    [
+        ("0755 2890 1234", "0755-28901234"),
+        ("(0755) 2890-1234", "0755-28901234"),
+        ("+86 139 1234 5678", "13912345678"),
+        ("２８９０１２３４", "28901234"),
+    ],
+)
+def test_phones_are_accepted_as_the_rest_of_the_server_accepts_them(client, phone, stored):
+    number = file(client, phone=phone)
+    operator = token_headers(client, "operator")
+    assert client.get(f"/api/v1/appeals/{number}", headers=operator).json()["appellant"]["phone"] == stored
 
 
 def test_bad_reads_and_transport_errors_get_spec_errors(client):
@@ -304,10 +336,16 @@ def test_routes_are_in_the_openapi_schema_with_the_two_formats(client):
     fmt = next(p for p in post["parameters"] if p["name"] == "format")
     enum = schema["components"]["schemas"][fmt["schema"]["$ref"].split("/")[-1]]["enum"]
     assert enum == ["json", "xml"]
+    # What a phone number is, is decided by normalize_phone alone: no second rule in the schema.
+    for content in post["requestBody"]["content"].values():
+        phone = content["schema"]["properties"]["phone"]
+        assert "pattern" not in phone and phone["maxLength"] == 32
+    get = paths[f"{V2}/requests.{{format}}"]["get"]
+    assert "3 位小数" in get["description"]
 
 
 def test_every_category_has_a_service_code():
-    assert [s.category for s in mapping.services()] == list(CATEGORIES)
+    assert [s.category for s in open311_services.services()] == list(CATEGORIES)
 
 
 @pytest.mark.parametrize(
@@ -322,17 +360,22 @@ def test_every_category_has_a_service_code():
     ],
 )
 def test_w3c_periods(text, start, end):
-    period = mapping.parse_period(text, "start_date")
+    period = open311_requests.parse_period(text, "start_date")
     assert (period.start.isoformat(), period.end.isoformat()) == (start, end)
 
 
 def test_extreme_dates_are_kept_within_range():
-    assert mapping.parse_period("9999-12-31T23:59:59-12:00", "end_date").end == mapping.LATEST
-    assert mapping.parse_period("0001-01-01T00:00+14:00", "start_date").start == mapping.EARLIEST
-    where = mapping.request_filter(
+    assert (
+        open311_requests.parse_period("9999-12-31T23:59:59-12:00", "end_date").end == open311_requests.LATEST
+    )
+    assert (
+        open311_requests.parse_period("0001-01-01T00:00+14:00", "start_date").start
+        == open311_requests.EARLIEST
+    )
+    where = open311_requests.request_filter(
         service_code=None, status=None, start_date=None, end_date="0001-01-01", moment=now()
     )
-    assert where.start == mapping.EARLIEST
+    assert where.start == open311_requests.EARLIEST
 
 
 @pytest.mark.parametrize(
@@ -340,10 +383,10 @@ def test_extreme_dates_are_kept_within_range():
 )
 def test_bad_w3c_dates_are_invalid_input(text):
     with pytest.raises(InvalidInput):
-        mapping.parse_period(text, "end_date")
+        open311_requests.parse_period(text, "end_date")
 
 
 def test_names_in_chinese_order():
-    assert mapping.appellant_name("小明", "王") == "王小明"
-    assert mapping.appellant_name("Ada", "Lovelace") == "Ada Lovelace"
-    assert mapping.appellant_name(None, " ") == mapping.ANONYMOUS
+    assert open311_filing.appellant_name("小明", "王") == "王小明"
+    assert open311_filing.appellant_name("Ada", "Lovelace") == "Ada Lovelace"
+    assert open311_filing.appellant_name(None, " ") == ANONYMOUS

@@ -39,7 +39,7 @@ from zhengshu.appeals.demo_topics import (
     Topic,
     reply_text,
 )
-from zhengshu.appeals.drafts import AppealDraft
+from zhengshu.appeals.drafts import OPEN311_CONTEXT, AppealDraft
 from zhengshu.appeals.rules import AppealRules
 from zhengshu.appeals.vocabulary import CATEGORY_DEPARTMENTS, AppealType, Channel, Satisfaction, Urgency
 from zhengshu.appeals.workflow import Action, Status
@@ -368,26 +368,30 @@ class Planner:
         asks = "请" in content.rstrip("。").rsplit("。", 1)[-1]
         if case.appeal_type in ASKING_TYPES and not asks and rng.random() < 0.6:
             content += rng.choice(APPEAL_CLOSINGS)
-        return AppealDraft(
-            channel=channel,
-            type=case.appeal_type,
-            urgency=case.urgency,
-            # Citizens filing online seldom pick a category; the dispatcher sets it.
-            category=case.category if channel in STAFF_CHANNELS or rng.random() < 0.3 else None,
-            title=topic.title.format_map(words),
-            content=content,
-            appellant_name=person.name,
-            appellant_phone=phone,
-            appellant_id_number=person.id_number,
-            is_enterprise=case.company is not None,
-            enterprise_name=case.company[0] if case.company else None,
-            enterprise_credit_code=case.company[1] if case.company else None,
-            address=words["address"] or None,
-            street=case.street,
-            community=case.community,
-            latitude=latitude,
-            longitude=longitude,
-            external_id=f"{EXTERNAL_ID_PREFIX}{index + 1:04d}",
+        return AppealDraft.model_validate(
+            {
+                "channel": channel,
+                "type": case.appeal_type,
+                "urgency": case.urgency,
+                # Citizens filing online seldom pick a category; the dispatcher sets it.
+                "category": case.category if channel in STAFF_CHANNELS or rng.random() < 0.3 else None,
+                "title": topic.title.format_map(words),
+                "content": content,
+                "appellant_name": person.name,
+                "appellant_phone": phone,
+                "appellant_id_number": person.id_number,
+                "is_enterprise": case.company is not None,
+                "enterprise_name": case.company[0] if case.company else None,
+                "enterprise_credit_code": case.company[1] if case.company else None,
+                "address": words["address"] or None,
+                "street": case.street,
+                "community": case.community,
+                "latitude": latitude,
+                "longitude": longitude,
+                "external_id": f"{EXTERNAL_ID_PREFIX}{index + 1:04d}",
+            },
+            # The demo stands in for citizens' Open311 apps too; only their drafts may carry that channel.
+            context=OPEN311_CONTEXT if channel is Channel.OPEN311 else None,
         )
 
     def _words(

@@ -17,7 +17,7 @@ from zhengshu.appeals.access import get_readable
 from zhengshu.appeals.intake import actor_label
 from zhengshu.appeals.models import Appeal, CoHandler, ExtensionRequest, SupervisionNotice
 from zhengshu.appeals.rules import AppealRules
-from zhengshu.appeals.vocabulary import CATEGORIES, Satisfaction
+from zhengshu.appeals.vocabulary import CATEGORIES, ExtensionStatus, NoticeKind, Satisfaction
 from zhengshu.appeals.workflow import ACTION_ROLES, LEAD_DEPARTMENT_ACTIONS, Action, Status, next_status
 from zhengshu.clock import now
 from zhengshu.errors import Conflict, IllegalTransition, InvalidInput, PermissionDenied
@@ -110,7 +110,7 @@ def step(
 def _pending_extension(session: Session, appeal_id: int) -> ExtensionRequest | None:
     return session.scalar(
         select(ExtensionRequest).where(
-            ExtensionRequest.appeal_id == appeal_id, ExtensionRequest.status == "pending"
+            ExtensionRequest.appeal_id == appeal_id, ExtensionRequest.status == ExtensionStatus.PENDING.value
         )
     )
 
@@ -180,11 +180,14 @@ def co_handler_opinion(
 ) -> Appeal:
     opinion = _require_text(opinion, "opinion", "协办意见", MAX_REPLY)
     with step(session, appeal_id, Action.CO_HANDLER_OPINION, actor, expected_version) as s:
-        for co in s.appeal.co_handlers:
-            if co.department_id == actor.department_id or (actor.role == Role.ADMIN and co.opinion is None):
-                co.opinion = opinion
-                co.replied_at = s.at
-                break
+        own = [c for c in s.appeal.co_handlers if c.department_id == actor.department_id]
+        waiting = [c for c in s.appeal.co_handlers if c.opinion is None]
+        candidates = own or (waiting if actor.role == Role.ADMIN else [])
+        if not candidates:
+            raise IllegalTransition("该诉求没有等待提交意见的协办单位")
+        target = candidates[0]
+        target.opinion = opinion
+        target.replied_at = s.at
     return s.appeal
 
 
@@ -209,7 +212,7 @@ def request_extension(
             appeal_id=s.appeal.id,
             days=days,
             reason=reason,
-            status="pending",
+            status=ExtensionStatus.PENDING.value,
             requested_by_id=actor.id,
             requested_at=s.at,
         )
@@ -233,7 +236,7 @@ def decide_extension(
         if request is None:
             raise IllegalTransition("没有待审批的延期申请")
         data["days"] = request.days
-        request.status = "approved" if approve else "rejected"
+        request.status = (ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED).value
         request.decided_by_id = actor.id
         request.decided_at = s.at
         request.decision_note = (note or "").strip()[:MAX_NOTE] or None
@@ -252,7 +255,7 @@ def supervise(
         notice = SupervisionNotice(
             appeal_id=s.appeal.id,
             department_id=s.appeal.lead_department_id,
-            kind="manual",
+            kind=NoticeKind.MANUAL.value,
             due_at=None,
             message=message,
             issued_at=s.at,
@@ -266,14 +269,16 @@ def reply(
     session: Session, appeal_id: int, actor: User, *, text: str, expected_version: int | None = None
 ) -> Appeal:
     text = _require_text(text, "text", "答复内容", MAX_REPLY)
-    with step(session, appeal_id, Action.REPLY, actor, expected_version) as s:
+    data: dict[str, Any] = {}
+    with step(session, appeal_id, Action.REPLY, actor, expected_version, data) as s:
         s.appeal.reply = text
         s.appeal.replied_at = s.at
         # A reply ends the handling; an extension still waiting for a decision has lost its point.
         pending = _pending_extension(session, appeal_id)
         if pending is not None:
-            pending.status = "withdrawn"
+            pending.status = ExtensionStatus.WITHDRAWN.value
             pending.decided_at = s.at
+            data["withdrawn_extension"] = pending.id
     return s.appeal
 
 
@@ -313,6 +318,9 @@ def follow_up(
     if note and note.strip():
         data["note"] = note.strip()[:MAX_NOTE]
     with step(session, appeal_id, Action.FOLLOW_UP, actor, expected_version, data) as s:
+        if s.appeal.satisfaction is not None:
+            # Satisfaction feeds assessment: once recorded it changes only through a reopen.
+            raise IllegalTransition("该诉求已回访，如需重新处理请发起重办")
         s.appeal.satisfaction = satisfaction.value
     return s.appeal
 

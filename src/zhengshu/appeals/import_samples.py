@@ -146,7 +146,7 @@ def _generated_row(rng: random.Random, seed: int, index: int) -> dict[str, str]:
     coordinates = rng.random() < 0.3
     values = {
         "external_id": f"GEN{seed:04d}-{index:07d}",
-        "channel": _weighted(rng, CHOICE_LABELS["channel"], (60, 10, 15, 2, 3, 2, 8, 0, 0)),
+        "channel": _weighted(rng, CHOICE_LABELS["channel"], (60, 10, 15, 2, 3, 2, 8, 0)),
         "type": _weighted(rng, CHOICE_LABELS["type"], (45, 20, 20, 8, 5, 2)),
         "urgency": _weighted(rng, CHOICE_LABELS["urgency"], (85, 12, 3)),
         "category": category,

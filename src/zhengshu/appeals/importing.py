@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from zhengshu import audit
-from zhengshu.appeals.drafts import AppealDraft
+from zhengshu.appeals.drafts import OPEN311_ONLY, AppealDraft
 from zhengshu.appeals.intake import Places, actor_label, file_appeals
 from zhengshu.appeals.vocabulary import CHANNEL_LABELS, TYPE_LABELS, URGENCY_LABELS, Channel
 from zhengshu.errors import InvalidInput, NotFound, PermissionDenied
@@ -68,9 +68,14 @@ def _by_value(labels: Mapping[_Member, str]) -> dict[str, str]:
     return {member.value: label for member, label in labels.items()}
 
 
+# Channels a file's rows may name: every channel but Open311, whose appeals only its own POST files
+# (the public Open311 feed publishes that channel).
+IMPORT_CHANNEL_LABELS = {
+    channel: label for channel, label in CHANNEL_LABELS.items() if channel is not Channel.OPEN311
+}
 # Field → enum value → label. A cell may hold either.
 CHOICE_LABELS = {
-    "channel": _by_value(CHANNEL_LABELS),
+    "channel": _by_value(IMPORT_CHANNEL_LABELS),
     "type": _by_value(TYPE_LABELS),
     "urgency": _by_value(URGENCY_LABELS),
 }
@@ -222,6 +227,8 @@ _CHOICES = {
     for name, labels in CHOICE_LABELS.items()
 }
 
+_OPEN311_TEXTS = frozenset(_choice_key(text) for text in (Channel.OPEN311.value, Channel.OPEN311.label))
+
 
 def map_columns(headers: Iterable[str]) -> dict[str, str]:
     """Header → AppealDraft field. Columns the import does not know are left out."""
@@ -248,6 +255,12 @@ def _labelled(name: str, reason: str) -> str:
     return f"{label}：{reason}" if label else reason
 
 
+def _choice_problem(name: str, text: str, labels: Mapping[str, str]) -> str:
+    if name == "channel" and _choice_key(text) in _OPEN311_TEXTS:
+        return OPEN311_ONLY
+    return "取值无效，可选：" + "、".join(labels.values())
+
+
 def _draft(fields: Mapping[str, str], channel: Channel) -> tuple[AppealDraft | None, dict[str, str]]:
     """The draft of one row's filled fields, or the problems found, field → message."""
     values: dict[str, object] = dict(fields)
@@ -256,7 +269,7 @@ def _draft(fields: Mapping[str, str], channel: Channel) -> tuple[AppealDraft | N
         if name in fields:
             values[name] = _CHOICES[name].get(_choice_key(fields[name]))
             if values[name] is None:
-                problems[name] = _labelled(name, "取值无效，可选：" + "、".join(labels.values()))
+                problems[name] = _labelled(name, _choice_problem(name, fields[name], labels))
                 del values[name]
     values.setdefault("channel", channel)
     values["is_enterprise"] = bool(fields.get("enterprise_name") or fields.get("enterprise_credit_code"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from zhengshu.appeals.access import can_see_pii
+from zhengshu.appeals.drafts import ANONYMOUS
 from zhengshu.appeals.models import Appeal
 from zhengshu.appeals.vocabulary import AppealType, Channel, Satisfaction, Urgency
 from zhengshu.appeals.workflow import Status
@@ -36,10 +37,20 @@ def appellant(appeal: Appeal, viewer: User | None) -> dict[str, Any]:
 
 
 def free_text(text: str | None, appeal: Appeal, viewer: User | None) -> str | None:
-    """Numbers typed into free text are masked for viewers without the permission."""
+    """Free text as the viewer may see it: without the permission, phone and ID numbers typed into
+    it are masked, and so is the appellant's name wherever it appears."""
     if text is None or can_see_pii(viewer, appeal):
         return text
-    return mask_pii_in_text(text)
+    return _mask_appellant_name(mask_pii_in_text(text), appeal.appellant_name)
+
+
+def _mask_appellant_name(text: str, name: str) -> str:
+    # A one-character name would mask that character everywhere, and the anonymous placeholder
+    # names nobody.
+    name = name.strip()
+    if len(name) < 2 or name == ANONYMOUS:
+        return text
+    return text.replace(name, mask_name(name))
 
 
 def appeal_summary(appeal: Appeal, viewer: User | None) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from zhengshu.appeals.deadlines import DeadlinePolicy
+from zhengshu.appeals.deadlines import DEFAULT_HANDLE_DAYS, DEFAULT_URGENCY_CAP_DAYS, DeadlinePolicy
 from zhengshu.settings import Settings
 from zhengshu.workdays import WorkCalendar, default_calendar
 
@@ -22,7 +22,9 @@ class AppealRules:
         calendar = (
             WorkCalendar.from_file(settings.calendar_file) if settings.calendar_file else default_calendar()
         )
-        policy = DeadlinePolicy(calendar)
-        policy.handle_days.update(settings.deadline_days)
-        policy.urgency_cap_days.update(settings.urgency_cap_days)
+        policy = DeadlinePolicy(
+            calendar,
+            handle_days={**DEFAULT_HANDLE_DAYS, **settings.deadline_days},
+            urgency_cap_days={**DEFAULT_URGENCY_CAP_DAYS, **settings.urgency_cap_days},
+        )
         return cls(policy)

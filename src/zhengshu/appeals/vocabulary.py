@@ -88,6 +88,43 @@ SATISFACTION_LABELS = {
     Satisfaction.UNREACHABLE: "联系不上",
 }
 
+
+class ExtensionStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    # The handler replied before anyone decided: the request lost its point.
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return EXTENSION_STATUS_LABELS[self]
+
+
+EXTENSION_STATUS_LABELS = {
+    ExtensionStatus.PENDING: "待审批",
+    ExtensionStatus.APPROVED: "已批准",
+    ExtensionStatus.REJECTED: "已驳回",
+    ExtensionStatus.WITHDRAWN: "已撤回（已答复）",
+}
+
+
+class NoticeKind(StrEnum):
+    MANUAL = "manual"
+    OVERDUE_ACCEPT = "overdue_accept"
+    OVERDUE_HANDLE = "overdue_handle"
+
+    @property
+    def label(self) -> str:
+        return NOTICE_KIND_LABELS[self]
+
+
+NOTICE_KIND_LABELS = {
+    NoticeKind.MANUAL: "人工督办",
+    NoticeKind.OVERDUE_ACCEPT: "超期未签收",
+    NoticeKind.OVERDUE_HANDLE: "超期未办结",
+}
+
 # First-level categories with the department that usually handles each. Street-level matters
 # (the "街道事务" category) go to the office of the appeal's street. Issue 3's classifier predicts
 # these; dispatchers may always choose otherwise.

@@ -1,4 +1,7 @@
-"""Roles and the permissions each holds. The one place that says who may do what."""
+"""Roles and the permissions each holds. The one place that says who may do what.
+
+Who may take each workflow action is the action table, zhengshu.appeals.workflow.ACTION_ROLES,
+which the services enforce; everything else (lists, queues, pages, imports) is a permission here."""
 
 from __future__ import annotations
 
@@ -38,6 +41,10 @@ class Permission(StrEnum):
     APPEAL_HANDLE = "appeal.handle"
     APPEAL_REVIEW = "appeal.review"
     APPEAL_SUPERVISE = "appeal.supervise"
+    # The overdue and near-due lists (of the appeals the user may read).
+    APPEAL_WATCH_DEADLINES = "appeal.watch_deadlines"
+    # The list of supervision notices (of the appeals the user may read).
+    SUPERVISION_LIST = "supervision.list"
     APPEAL_FOLLOW_UP = "appeal.follow_up"
     APPEAL_IMPORT = "appeal.import"
     PII_VIEW = "pii.view"
@@ -52,30 +59,53 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.APPEAL_CREATE,
             Permission.APPEAL_READ_ALL,
             Permission.APPEAL_FOLLOW_UP,
+            Permission.APPEAL_WATCH_DEADLINES,
             Permission.PII_VIEW,
         }
     ),
+    # Dispatchers decide extensions (workflow.ACTION_ROLES), from the supervision list.
     Role.DISPATCHER: frozenset(
         {
             Permission.APPEAL_CREATE,
             Permission.APPEAL_READ_ALL,
             Permission.APPEAL_DISPATCH,
             Permission.APPEAL_IMPORT,
+            Permission.APPEAL_WATCH_DEADLINES,
+            Permission.SUPERVISION_LIST,
             Permission.PII_VIEW,
         }
     ),
-    # Handlers contact appellants, so they see the phone of appeals of their own department.
-    Role.HANDLER: frozenset({Permission.APPEAL_HANDLE, Permission.PII_VIEW}),
+    # Handlers contact appellants, so they see the phone of appeals of their own department; they
+    # watch the deadlines and supervision notices of their own department.
+    Role.HANDLER: frozenset(
+        {
+            Permission.APPEAL_HANDLE,
+            Permission.APPEAL_WATCH_DEADLINES,
+            Permission.SUPERVISION_LIST,
+            Permission.PII_VIEW,
+        }
+    ),
     Role.REVIEWER: frozenset(
         {
             Permission.APPEAL_READ_ALL,
             Permission.APPEAL_REVIEW,
             Permission.APPEAL_FOLLOW_UP,
+            Permission.APPEAL_WATCH_DEADLINES,
+            Permission.SUPERVISION_LIST,
             Permission.PII_VIEW,
         }
     ),
-    Role.SUPERVISOR: frozenset({Permission.APPEAL_READ_ALL, Permission.APPEAL_SUPERVISE}),
-    Role.LEADER: frozenset({Permission.APPEAL_READ_ALL}),
+    Role.SUPERVISOR: frozenset(
+        {
+            Permission.APPEAL_READ_ALL,
+            Permission.APPEAL_SUPERVISE,
+            Permission.APPEAL_WATCH_DEADLINES,
+            Permission.SUPERVISION_LIST,
+        }
+    ),
+    Role.LEADER: frozenset(
+        {Permission.APPEAL_READ_ALL, Permission.APPEAL_WATCH_DEADLINES, Permission.SUPERVISION_LIST}
+    ),
     Role.ADMIN: _ALL,
 }
 

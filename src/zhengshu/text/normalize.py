@@ -11,13 +11,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["collapse_whitespace", "normalize_text"]
+__all__ = ["collapse_whitespace", "has_cjk", "normalize_text", "remove_control_characters"]
 
 _FULLWIDTH_FIRST, _FULLWIDTH_LAST = 0xFF01, 0xFF5E
 _FULLWIDTH_TO_ASCII_OFFSET = 0xFEE0
 _CHINESE_PUNCTUATION_KEPT = frozenset("（）：；，！？")
 _IDEOGRAPHIC_SPACE = "\u3000"
 _KEPT_CONTROLS = frozenset("\n\t")
+# CJK ideographs: Extension A and the unified block, the compatibility block, Extensions B to G.
+_CJK_RANGES = (("\u3400", "\u9fff"), ("\uf900", "\ufaff"), ("\U00020000", "\U0003134f"))
 # Four newlines in a row are three blank lines; keep at most two blank lines.
 _TOO_MANY_BLANK_LINES = re.compile(r"\n{4,}")
 
@@ -32,7 +34,8 @@ def _fold_char(char: str) -> str:
 
 
 def _is_unwanted_control(char: str) -> bool:
-    return unicodedata.category(char) == "Cc" and char not in _KEPT_CONTROLS
+    # Lone surrogates count too: PostgreSQL text and XML cannot carry them, nor can UTF-8.
+    return unicodedata.category(char) in ("Cc", "Cs") and char not in _KEPT_CONTROLS
 
 
 def _unify_newlines(value: str) -> str:
@@ -65,3 +68,16 @@ def normalize_text(value: str) -> str:
 def collapse_whitespace(value: str) -> str:
     """For one-line fields (title, name, address): one space per whitespace run."""
     return " ".join(value.split())
+
+
+def remove_control_characters(value: str) -> str:
+    """Drop control characters other than tab and newline, and lone surrogates; nothing else.
+
+    For text kept as typed (codes, names, links) that must still be storable and sendable in XML.
+    """
+    return "".join(char for char in value if not _is_unwanted_control(char))
+
+
+def has_cjk(value: str) -> bool:
+    """Whether the text holds a CJK ideograph, as Chinese names and addresses do."""
+    return any(low <= char <= high for char in value for low, high in _CJK_RANGES)

@@ -15,12 +15,12 @@ from zhengshu.appeals.intake import submit_appeal
 from zhengshu.appeals.models import Appeal
 from zhengshu.appeals.presenters import appeal_detail, appeal_summary, timeline
 from zhengshu.appeals.vocabulary import Satisfaction
-from zhengshu.appeals.workflow import Status, allowed_actions
+from zhengshu.appeals.workflow import Status
 from zhengshu.audit import events_for
-from zhengshu.db import transaction
+from zhengshu.db import reading, transaction
 from zhengshu.errors import NotFound
 from zhengshu.org.models import User
-from zhengshu.org.roles import Permission, Role
+from zhengshu.org.roles import Permission
 from zhengshu.web.deps import CurrentUser, Factory, Rules, require
 
 router = APIRouter(prefix="/api/v1", tags=["appeals"])
@@ -85,7 +85,7 @@ def _appeal_id(session: Session, number: str, user: User) -> int:
 def _detail(session: Session, appeal: Appeal, user: User) -> dict[str, Any]:
     body = appeal_detail(appeal, user)
     body["timeline"] = timeline(events_for(session, "appeal", appeal.id), appeal, user)
-    body["actions"] = [a.value for a in allowed_actions(Status(appeal.status), Role(user.role))]
+    body["actions"] = [a.value for a in queries.available_actions(session, appeal, user)]
     return body
 
 
@@ -119,7 +119,7 @@ def list_appeals(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
-    with transaction(factory) as session:
+    with reading(factory) as session:
         result = queries.search(
             session,
             user,
@@ -135,7 +135,7 @@ def list_appeals(
 
 @router.get("/appeals/{number}", summary="诉求详情与时间线")
 def get_appeal(number: str, user: CurrentUser, factory: Factory) -> dict[str, Any]:
-    with transaction(factory) as session:
+    with reading(factory) as session:
         appeal = session.get_one(Appeal, _appeal_id(session, number, user))
         return _detail(session, appeal, user)
 
@@ -292,38 +292,22 @@ def reopen(
 
 
 @router.get(
-    "/queues/{name}", summary="工作队列：dispatch 待分拨、inbox 本单位待办、review 待审核、follow-up 待回访"
+    "/queues/{name}",
+    summary=(
+        "工作队列：dispatch 待分拨、inbox 本单位待办、review 待审核、follow-up 待回访、"
+        "overdue 已超期、near-due 24小时内到期"
+    ),
 )
 def queue(
     name: str, user: CurrentUser, factory: Factory, page: Annotated[int, Query(ge=1, le=100_000)] = 1
 ) -> dict[str, Any]:
-    with transaction(factory) as session:
-        if name == "dispatch":
-            require(user, Permission.APPEAL_DISPATCH)
-            result = queries.dispatch_queue(session, page)
-        elif name == "inbox":
-            require(user, Permission.APPEAL_HANDLE)
-            if user.department_id is None:
-                raise NotFound("当前账号不属于任何承办单位")
-            result = queries.department_inbox(session, user.department_id, page)
-        elif name == "review":
-            require(user, Permission.APPEAL_REVIEW)
-            result = queries.review_queue(session, page)
-        elif name == "follow-up":
-            require(user, Permission.APPEAL_FOLLOW_UP)
-            result = queries.follow_up_queue(session, page)
-        elif name == "overdue":
-            result = queries.overdue(session, user, page=page)
-        elif name == "near-due":
-            result = queries.near_due(session, user, page=page)
-        else:
-            raise NotFound(f"没有名为 {name} 的队列")
-        return _page(result, user)
+    with reading(factory) as session:
+        return _page(queries.queue(session, user, name, page), user)
 
 
 @router.get("/supervision", summary="督办单列表")
 def supervision(user: CurrentUser, factory: Factory) -> list[dict[str, Any]]:
-    with transaction(factory) as session:
+    with reading(factory) as session:
         return [
             {
                 "appeal": n.appeal.number,
@@ -332,5 +316,5 @@ def supervision(user: CurrentUser, factory: Factory) -> list[dict[str, Any]]:
                 "issued_at": n.issued_at.isoformat(),
                 "due_at": n.due_at.isoformat() if n.due_at else None,
             }
-            for n in queries.supervision_notices(session, user)
+            for n in queries.supervision_list(session, user)
         ]

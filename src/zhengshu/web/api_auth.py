@@ -12,6 +12,7 @@ from zhengshu.org import services
 from zhengshu.org.models import User
 from zhengshu.org.roles import ROLE_PERMISSIONS, Role
 from zhengshu.web.deps import CurrentUser, Factory, NotAuthenticated, settings
+from zhengshu.web.ratelimit import limit_failed_logins
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
@@ -37,6 +38,7 @@ def user_info(user: User) -> dict[str, Any]:
 
 
 @router.post("/auth/token", summary="用户名密码换取访问令牌（Bearer）")
+@limit_failed_logins
 def token(body: Credentials, request: Request, factory: Factory) -> dict[str, Any]:
     days = settings(request).api_token_days
     with transaction(factory) as session:

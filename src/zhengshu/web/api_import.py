@@ -18,15 +18,12 @@ from zhengshu.db import transaction
 from zhengshu.errors import InvalidInput
 from zhengshu.org.models import User
 from zhengshu.org.roles import Permission
-from zhengshu.web import csrf
-from zhengshu.web.deps import CurrentUser, Factory, require
+from zhengshu.web.deps import MAX_FORM_FIELDS, MAX_FORM_FILES, CurrentUser, Factory, require
 from zhengshu.web.problems import PROBLEM_JSON, problem
 
 router = APIRouter(prefix="/api/v1", tags=["appeals"])
 
 FILE_FIELD = "file"
-# An upload form holds the file and the CSRF token; anything much beyond that is not ours.
-MAX_FORM_FIELDS = 10
 # A rejected file of 100 000 rows may have many more errors than anyone reads in one response.
 MAX_REPORTED_ERRORS = 10_000
 MISSING_FILE = "请选择要导入的文件（.xlsx 或 .csv），以 multipart/form-data 上传，字段名为 file"
@@ -79,7 +76,7 @@ UPLOAD_BODY: dict[str, Any] = {
 
 async def upload_form(request: Request) -> AsyncIterator[FormData]:
     """The posted multipart form; its spooled files are closed when the request is done."""
-    async with request.form(max_files=1, max_fields=MAX_FORM_FIELDS) as form:
+    async with request.form(max_files=MAX_FORM_FILES, max_fields=MAX_FORM_FIELDS) as form:
         yield form
 
 
@@ -130,13 +127,9 @@ def _rejected(report: ImportReport) -> JSONResponse:
     return JSONResponse(body, status_code=422, media_type=PROBLEM_JSON)
 
 
-def _bearer(request: Request) -> bool:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    return scheme.lower() == "bearer" and bool(token.strip())
-
-
 def importer(user: CurrentUser) -> User:
-    """The current user, when allowed to import: checked before the upload is read."""
+    """The current user, when allowed to import: checked before the upload is read (unless a
+    browser session sends its CSRF token in the form, which the CSRF rule of deps reads first)."""
     require(user, Permission.APPEAL_IMPORT)
     return user
 
@@ -161,12 +154,8 @@ def importer(user: CurrentUser) -> User:
         },
     },
 )
-def import_file(
-    request: Request, user: Annotated[User, Depends(importer)], factory: Factory, form: UploadForm
-) -> Any:
-    # A bearer token is no cookie another site could ride on; a browser session must show its token.
-    if not _bearer(request):
-        csrf.check(request, form)
+def import_file(user: Annotated[User, Depends(importer)], factory: Factory, form: UploadForm) -> Any:
+    # A browser session's CSRF token was checked with the user (zhengshu.web.deps.api_user).
     data, filename = uploaded_file(form)
     report = run_import(factory, data, filename, user)
     if not report.ok:

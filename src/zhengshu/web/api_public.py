@@ -8,38 +8,23 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from zhengshu.appeals import queries
-from zhengshu.appeals.drafts import AppealDraft
+from zhengshu.appeals.drafts import AppealDraft, AppealFields
 from zhengshu.appeals.intake import file_appeals
 from zhengshu.appeals.models import Appeal
 from zhengshu.appeals.presenters import appeal_summary, free_text, timeline
-from zhengshu.appeals.vocabulary import AppealType, Channel
+from zhengshu.appeals.vocabulary import Channel
 from zhengshu.audit import events_for
 from zhengshu.db import transaction
 from zhengshu.errors import NotFound
 from zhengshu.web.deps import Factory
+from zhengshu.web.ratelimit import limit_failed_tracking, limit_submissions
 
 router = APIRouter(prefix="/api/v1/public", tags=["public"])
 
 
-class PublicAppeal(BaseModel):
-    """What a citizen or enterprise fills in; the channel and bookkeeping fields are set here."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    type: AppealType = AppealType.COMPLAINT
-    title: str
-    content: str
-    appellant_name: str
-    appellant_phone: str
-    appellant_id_number: str | None = None
-    is_enterprise: bool = False
-    enterprise_name: str | None = None
-    enterprise_credit_code: str | None = None
-    address: str | None = None
-    street: str | None = None
-    community: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
+class PublicAppeal(AppealFields):
+    """What a citizen or enterprise fills in, with the draft's constraints; the channel and the
+    bookkeeping fields are set here, never by the submitter."""
 
     def draft(self, channel: Channel = Channel.WEBSITE) -> AppealDraft:
         return AppealDraft.model_validate({**self.model_dump(), "channel": channel})
@@ -60,6 +45,7 @@ def public_view(appeal: Appeal, events: list[Any]) -> dict[str, Any]:
 
 
 @router.post("/appeals", status_code=201, summary="市民、企业提交诉求，返回诉求编号")
+@limit_submissions
 def submit(body: PublicAppeal, factory: Factory) -> dict[str, Any]:
     draft = body.draft()
     with transaction(factory) as session:
@@ -72,6 +58,7 @@ def submit(body: PublicAppeal, factory: Factory) -> dict[str, Any]:
 
 
 @router.post("/track", summary="凭诉求编号和手机号后四位查询进度")
+@limit_failed_tracking
 def track(body: TrackQuery, factory: Factory) -> dict[str, Any]:
     with transaction(factory) as session:
         appeal = queries.track(session, body.number, body.phone_last4)

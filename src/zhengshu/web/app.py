@@ -16,7 +16,7 @@ from zhengshu.appeals.rules import AppealRules
 from zhengshu.db import create_db_engine, session_factory
 from zhengshu.jobs import PeriodicJobs
 from zhengshu.settings import Settings
-from zhengshu.web import api_appeals, api_auth, api_import, api_public, open311, pages, problems
+from zhengshu.web import api_appeals, api_auth, api_import, api_public, open311, pages, problems, ratelimit
 from zhengshu.web.limits import BodySizeLimit
 
 WEB = Path(__file__).parent
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> F
     app.state.engine = engine
     app.state.factory = factory
     app.state.rules = AppealRules.from_settings(settings)
+    app.state.rate_limiter = ratelimit.RateLimiter.from_settings(settings)
     problems.install(app)
     for module in (api_auth, api_appeals, api_public, api_import, open311, pages):
         app.include_router(module.router)

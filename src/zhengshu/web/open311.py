@@ -2,7 +2,8 @@
 
 Every answer comes in the format the path's suffix names, .json or .xml, errors included: a list
 of {code, description} with the HTTP status as code. Filing goes through the one intake path,
-zhengshu.appeals.intake.submit_appeal; what the fields mean is in zhengshu.appeals.open311_mapping.
+zhengshu.appeals.intake.submit_appeal; what the fields mean is decided in the
+zhengshu.appeals.open311_* modules (services, filing, requests, view).
 """
 
 from __future__ import annotations
@@ -23,12 +24,24 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from zhengshu.appeals import open311_mapping as mapping
+from zhengshu.appeals import open311_services as catalogue
 from zhengshu.appeals.intake import submit_appeal
+from zhengshu.appeals.open311_errors import FIELD_LABELS, InvalidRequest, describe_field
+from zhengshu.appeals.open311_filing import COORDINATE_RANGES, TEXT_LIMITS, draft_from_request, filed_notice
+from zhengshu.appeals.open311_requests import (
+    MAX_REQUESTS,
+    REQUEST_IDS_PATTERN,
+    SERVICE_CODES_PATTERN,
+    STATUSES_PATTERN,
+    find_requests,
+    request_filter,
+    requests_by_ids,
+    split_ids,
+)
+from zhengshu.appeals.open311_view import COORDINATE_DECIMALS, service_request
 from zhengshu.clock import now
 from zhengshu.db import transaction
 from zhengshu.errors import DomainError, InvalidInput, NotFound
-from zhengshu.text.identifiers import AREA_CODE_PATTERN, MOBILE_NUMBER_PATTERN
 from zhengshu.validation import field_errors, invalid_input
 from zhengshu.web.deps import Factory
 from zhengshu.web.problems import TITLES, parse_json_body, status_for
@@ -36,6 +49,7 @@ from zhengshu.web.problems import TITLES, parse_json_body, status_for
 log = logging.getLogger("zhengshu.web.open311")
 
 PREFIX = "/open311/v2"
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-26T00:00:00+08:00"
 CONTACT = "龙岗区政务服务和数据管理局 12345 民生诉求中心（热线 12345）"
 KEY_SERVICE = "如需 API 密钥，请联系龙岗区政务服务和数据管理局；目前提交诉求不校验密钥"
@@ -127,15 +141,13 @@ def _validation_errors(error: RequestValidationError) -> tuple[int, list[str]]:
     if any(e.get("type") == "json_invalid" for e in details):
         return 400, ["请求体不是合法的 JSON"]
     return 400, [
-        mapping.describe_field(field, message)
-        if field in mapping.FIELD_LABELS
-        else f"参数 {field}：{message}"
+        describe_field(field, message) if field in FIELD_LABELS else f"参数 {field}：{message}"
         for field, message in field_errors(details).items()
     ]
 
 
 def _domain_errors(error: DomainError) -> tuple[int, list[str]]:
-    if isinstance(error, mapping.InvalidRequest):
+    if isinstance(error, InvalidRequest):
         return 400, list(error.errors.values())
     return (400 if isinstance(error, InvalidInput) else status_for(error)), [error.message]
 
@@ -256,11 +268,6 @@ def _responses(success: int, schema: dict[str, Any], *errors: int) -> dict[int |
     return documented
 
 
-PHONE_PATTERN = (
-    rf"^(?:(?:\+86|0086|86)?{MOBILE_NUMBER_PATTERN}|{AREA_CODE_PATTERN}-?[1-9][0-9]{{6,7}}|[2-9][0-9]{{7}})$"
-)
-
-
 def _submission_schema(*, typed: bool) -> dict[str, Any]:
     """typed: JSON, where optional text fields may also be null; a form only carries strings."""
 
@@ -268,24 +275,29 @@ def _submission_schema(*, typed: bool) -> dict[str, Any]:
         return [name, "null"] if typed else name
 
     properties: dict[str, Any] = {}
-    for name, limit in mapping.TEXT_LIMITS.items():
+    for name, limit in TEXT_LIMITS.items():
         properties[name] = {
             "type": kind("string"),
             "maxLength": limit,
-            "description": mapping.FIELD_LABELS[name],
+            "description": FIELD_LABELS[name],
         }
-    properties["service_code"] = {"type": "string", "enum": [s.code for s in mapping.services()]}
-    properties["phone"] = {"type": "string", "pattern": PHONE_PATTERN, "description": "联系电话（必填）"}
+    properties["service_code"] = {"type": "string", "enum": [s.code for s in catalogue.services()]}
+    # No pattern: what counts as a phone number is decided in one place, normalize_phone.
+    properties["phone"] = {
+        "type": "string",
+        "maxLength": TEXT_LIMITS["phone"],
+        "description": "联系电话（必填）：手机号、带区号的固定电话或 8 位本地号码，可含空格、短横线和括号",
+    }
     # Blank optional fields count as not given, as form-filling clients send them.
     properties["address_id"]["pattern"] = r"^(?:\s*|[0-9]{9}(?:[0-9]{3})?)$"
     properties["media_url"]["pattern"] = r"^(?:\s*|[Hh][Tt][Tt][Pp][Ss]?://\S*)$"
     properties["description"]["anyOf"] = [{"pattern": r"^\s*$"}, {"minLength": 5}]
-    for name, (low, high) in mapping.COORDINATE_RANGES.items():
+    for name, (low, high) in COORDINATE_RANGES.items():
         properties[name] = {
             "type": "number",
             "minimum": low,
             "maximum": high,
-            "description": mapping.FIELD_LABELS[name],
+            "description": FIELD_LABELS[name],
         }
     return {
         "type": "object",
@@ -356,9 +368,9 @@ async def submitted_fields(request: Request) -> dict[str, object]:
         if not isinstance(body, dict):
             raise InvalidInput("JSON 请求体应为对象")
         fields = _flatten(body)
-        for name in mapping.COORDINATE_RANGES:
+        for name in COORDINATE_RANGES:
             if name in fields and not _is_number(fields[name]):
-                raise InvalidInput(mapping.describe_field(name, "JSON 中应为数值"))
+                raise InvalidInput(describe_field(name, "JSON 中应为数值"))
         return fields
     if media_type in ("", "application/x-www-form-urlencoded", "multipart/form-data"):
         # Media is linked with media_url; uploaded files are refused rather than stored nowhere.
@@ -382,10 +394,13 @@ def discovery(fmt: FormatParam, request: Request) -> Response:
         "contact": CONTACT,
         "key_service": KEY_SERVICE,
         # Extension: the most requests one GET requests answer holds (the spec allows 1000).
-        "max_requests": mapping.MAX_REQUESTS,
+        "max_requests": MAX_REQUESTS,
+        # Extension: published coordinates are rounded to this many decimals (about 100 m), so
+        # the public feed does not point at anyone's door.
+        "coordinate_decimals": COORDINATE_DECIMALS,
         "endpoints": [
             {
-                "specification": mapping.SPECIFICATION,
+                "specification": SPECIFICATION,
                 "url": str(request.base_url).rstrip("/") + PREFIX,
                 "changeset": CHANGESET,
                 "type": "production",
@@ -403,7 +418,7 @@ def discovery(fmt: FormatParam, request: Request) -> Response:
     response_class=Response,
 )
 def list_services(fmt: FormatParam) -> Response:
-    return render(fmt, "services", "service", [mapping.service_view(s) for s in mapping.services()])
+    return render(fmt, "services", "service", [catalogue.service_view(s) for s in catalogue.services()])
 
 
 @router.get(
@@ -414,12 +429,12 @@ def list_services(fmt: FormatParam) -> Response:
 )
 def service_definition(
     fmt: FormatParam,
-    service_code: Annotated[str, Path(json_schema_extra={"enum": [s.code for s in mapping.services()]})],
+    service_code: Annotated[str, Path(json_schema_extra={"enum": [s.code for s in catalogue.services()]})],
 ) -> Response:
-    service = mapping.service_for_code(service_code)
+    service = catalogue.service_for_code(service_code)
     if service is None:
         raise NotFound(f"没有代码为“{service_code[:64]}”的服务")
-    return render(fmt, "service_definition", None, mapping.service_definition(service))
+    return render(fmt, "service_definition", None, catalogue.service_definition(service))
 
 
 @router.post(
@@ -433,11 +448,11 @@ def service_definition(
 def create_request(
     fmt: FormatParam, fields: Annotated[dict[str, object], Depends(submitted_fields)], factory: Factory
 ) -> Response:
-    draft = mapping.draft_from_request(fields)
+    draft = draft_from_request(fields)
     with transaction(factory) as session:
         appeal, _ = submit_appeal(session, draft)
         number = appeal.number
-    notice = mapping.filed_notice(number)
+    notice = filed_notice(number)
     filed = [{"service_request_id": number, "service_notice": notice, "account_id": None}]
     return render(fmt, "service_requests", "request", filed, status_code=201)
 
@@ -445,8 +460,9 @@ def create_request(
 @router.get(
     f"{PREFIX}/requests.{{format}}",
     summary="Open311 查询诉求",
-    description=f"不带日期时返回最近 90 天的诉求，每次最多 {mapping.MAX_REQUESTS} 条，"
-    "按受理时间倒序。只公开经 Open311 提交的诉求，个人信息已脱敏。",
+    description=f"不带日期时返回最近 90 天的诉求，每次最多 {MAX_REQUESTS} 条，"
+    "按受理时间倒序。只公开经 Open311 提交的诉求，个人信息已脱敏，"
+    f"经纬度保留 {COORDINATE_DECIMALS} 位小数（约 100 米）。",
     responses=_responses(200, _list_of(REQUEST_SCHEMA)),
     response_class=Response,
 )
@@ -458,7 +474,7 @@ def list_requests(
         Query(
             max_length=4000,
             description="诉求编号，多个以逗号分隔；给出时忽略其他条件",
-            json_schema_extra={"pattern": mapping.REQUEST_IDS_PATTERN},
+            json_schema_extra={"pattern": REQUEST_IDS_PATTERN},
         ),
     ] = None,
     service_code: Annotated[
@@ -466,7 +482,7 @@ def list_requests(
         Query(
             max_length=1000,
             description="服务代码，多个以逗号分隔",
-            json_schema_extra={"pattern": mapping.SERVICE_CODES_PATTERN},
+            json_schema_extra={"pattern": SERVICE_CODES_PATTERN},
         ),
     ] = None,
     start_date: Annotated[
@@ -482,7 +498,7 @@ def list_requests(
         Query(
             max_length=20,
             description="open 或 closed，可用逗号分隔",
-            json_schema_extra={"pattern": mapping.STATUSES_PATTERN},
+            json_schema_extra={"pattern": STATUSES_PATTERN},
         ),
     ] = None,
     jurisdiction_id: Annotated[
@@ -490,15 +506,15 @@ def list_requests(
     ] = None,
 ) -> Response:
     # The filters are checked even when ids make the spec ignore them: a malformed one is an error.
-    where = mapping.request_filter(
+    where = request_filter(
         service_code=service_code, status=status, start_date=start_date, end_date=end_date, moment=now()
     )
     with transaction(factory) as session:
         if service_request_id:
-            appeals = mapping.requests_by_ids(session, mapping.split_ids(service_request_id))
+            appeals = requests_by_ids(session, split_ids(service_request_id))
         else:
-            appeals = mapping.find_requests(session, where)
-        found = [mapping.service_request(a) for a in appeals]
+            appeals = find_requests(session, where)
+        found = [service_request(a) for a in appeals]
     return render(fmt, "service_requests", "request", found)
 
 
@@ -514,7 +530,7 @@ def get_request(
     factory: Factory,
 ) -> Response:
     with transaction(factory) as session:
-        found = [mapping.service_request(a) for a in mapping.requests_by_ids(session, [service_request_id])]
+        found = [service_request(a) for a in requests_by_ids(session, [service_request_id])]
     if not found:
         raise NotFound(f"没有编号为“{service_request_id[:16]}”的诉求")
     return render(fmt, "service_requests", "request", found)

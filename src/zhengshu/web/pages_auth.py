@@ -15,6 +15,7 @@ from zhengshu.org.models import User
 from zhengshu.web import csrf
 from zhengshu.web.deps import Factory
 from zhengshu.web.pages_base import CheckedForm, PageRoute, flash, page_user, redirect, render, safe_next
+from zhengshu.web.ratelimit import limit_failed_logins
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -37,6 +38,7 @@ def login_form(
 
 
 @router.post("/login")
+@limit_failed_logins
 async def login(request: Request, factory: Factory) -> Response:
     form = await request.form()
     username = str(form.get("username") or "").strip()[:64]

@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from zhengshu.appeals.models import Appeal
 from zhengshu.appeals.presenters import appeal_summary
-from zhengshu.appeals.queries import HANDLING_STATUSES, Page
+from zhengshu.appeals.queries import HANDLING_STATUSES, Page, may_open_queue
 from zhengshu.clock import local, now
 from zhengshu.errors import DomainError, PermissionDenied
 from zhengshu.org.models import User
@@ -108,23 +108,20 @@ def _permitted(permission: Permission) -> Callable[[User], bool]:
     return lambda user: has_permission(user.role, permission)
 
 
-# Supervisors issue notices, dispatchers decide extensions, leaders watch deadlines, and
-# handlers see the notices and deadlines of their own department.
-SUPERVISION_ROLES = frozenset({Role.SUPERVISOR, Role.DISPATCHER, Role.LEADER, Role.HANDLER, Role.ADMIN})
+def _queue(name: str) -> Callable[[User], bool]:
+    return lambda user: may_open_queue(user, name)
 
+
+# What each feature needs is said in zhengshu.org.roles (and the queues' table in
+# zhengshu.appeals.queries): the menu only asks.
 FEATURES = (
     Feature("intake", "登记诉求", "/appeals/new", _permitted(Permission.APPEAL_CREATE)),
     Feature("import", "批量导入", "/appeals/import", _permitted(Permission.APPEAL_IMPORT)),
-    Feature("dispatch", "待分拨", "/queues/dispatch", _permitted(Permission.APPEAL_DISPATCH)),
-    Feature(
-        "inbox",
-        "本单位待办",
-        "/queues/inbox",
-        lambda user: has_permission(user.role, Permission.APPEAL_HANDLE) and user.department_id is not None,
-    ),
-    Feature("review", "待审核", "/queues/review", _permitted(Permission.APPEAL_REVIEW)),
-    Feature("follow-up", "待回访", "/queues/follow-up", _permitted(Permission.APPEAL_FOLLOW_UP)),
-    Feature("supervision", "督办与时限", "/supervision", lambda user: Role(user.role) in SUPERVISION_ROLES),
+    Feature("dispatch", "待分拨", "/queues/dispatch", _queue("dispatch")),
+    Feature("inbox", "本单位待办", "/queues/inbox", _queue("inbox")),
+    Feature("review", "待审核", "/queues/review", _queue("review")),
+    Feature("follow-up", "待回访", "/queues/follow-up", _queue("follow-up")),
+    Feature("supervision", "督办与时限", "/supervision", _permitted(Permission.SUPERVISION_LIST)),
     Feature("search", "诉求查询", "/appeals", lambda user: True),
 )
 FEATURE_BY_KEY = {feature.key: feature for feature in FEATURES}

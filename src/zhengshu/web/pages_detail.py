@@ -19,14 +19,19 @@ from zhengshu.appeals.access import can_read, get_readable
 from zhengshu.appeals.models import Appeal
 from zhengshu.appeals.presenters import appeal_detail, free_text, timeline
 from zhengshu.appeals.rules import AppealRules
-from zhengshu.appeals.vocabulary import CATEGORIES, CATEGORY_DEPARTMENTS, Satisfaction
-from zhengshu.appeals.workflow import Action, Status, allowed_actions
+from zhengshu.appeals.vocabulary import (
+    CATEGORIES,
+    CATEGORY_DEPARTMENTS,
+    ExtensionStatus,
+    NoticeKind,
+    Satisfaction,
+)
+from zhengshu.appeals.workflow import Action, Status
 from zhengshu.audit import events_for
 from zhengshu.db import transaction
-from zhengshu.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from zhengshu.errors import DomainError, InvalidInput, NotFound
 from zhengshu.org import services
 from zhengshu.org.models import Department, User
-from zhengshu.org.roles import Role
 from zhengshu.web import csrf
 from zhengshu.web.deps import Factory, Rules
 from zhengshu.web.pages_base import (
@@ -40,7 +45,6 @@ from zhengshu.web.pages_base import (
     render,
     safe_next,
 )
-from zhengshu.web.pages_queues import EXTENSION_STATUSES, NOTICE_KINDS
 from zhengshu.web.problems import status_for
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -60,27 +64,6 @@ class FailedAction:
 
 def load(session: Session, number: str, user: User) -> Appeal:
     return get_readable(queries.by_number(session, number), user)
-
-
-def visible_actions(appeal: Appeal, user: User, pending_extension: bool) -> list[Action]:
-    """The actions the workflow allows the viewer now, less those that cannot apply to this appeal
-    (e.g. a co-handling department only gives its opinion)."""
-    result = []
-    for action in allowed_actions(Status(appeal.status), Role(user.role)):
-        try:
-            handling.check_actor(appeal, action, user)
-        except PermissionDenied:
-            continue
-        if action is Action.REQUEST_EXTENSION and pending_extension:
-            continue
-        if action is Action.DECIDE_EXTENSION and not pending_extension:
-            continue
-        if action is Action.CO_HANDLER_OPINION and not appeal.co_handlers:
-            continue
-        if action is Action.FOLLOW_UP and appeal.satisfaction:
-            continue
-        result.append(action)
-    return result
 
 
 def suggested_department(appeal: Appeal, departments: list[Department]) -> str:
@@ -120,7 +103,7 @@ def event_summary(data: dict[str, Any], names: dict[str, str], appeal: Appeal, u
         except ValueError:
             parts.append("满意度：" + str(data["satisfaction"]))
     if data.get("kind"):
-        parts.append(NOTICE_KINDS.get(data["kind"], data["kind"]))
+        parts.append(NoticeKind(data["kind"]).label)
     for key, label in (("by", "退回单位"), ("reason", "理由"), ("note", "说明")):
         if data.get(key):
             parts.append(f"{label}：{free_text(str(data[key]), appeal, user)}")
@@ -133,11 +116,10 @@ def detail_context(
     departments = services.departments(session)
     names = {d.code: d.name for d in departments}
     extensions = queries.extensions_of(session, appeal.id)
-    pending = any(e.status == "pending" for e in extensions)
     events = timeline(events_for(session, "appeal", appeal.id), appeal, user)
     for row in events:
         row["summary"] = event_summary(row.get("data") or {}, names, appeal, user)
-    actions = visible_actions(appeal, user, pending)
+    actions = queries.available_actions(session, appeal, user)
     own_co_opinion = [c.opinion for c in appeal.co_handlers if c.department_id == user.department_id]
     return {
         "appeal": appeal_detail(appeal, user),
@@ -147,7 +129,7 @@ def detail_context(
             {
                 "days": e.days,
                 "reason": free_text(e.reason, appeal, user),
-                "status": EXTENSION_STATUSES[e.status],
+                "status": ExtensionStatus(e.status).label,
                 "pending": e.status == "pending",
                 "requested_at": e.requested_at,
                 "decided_at": e.decided_at,
@@ -157,7 +139,7 @@ def detail_context(
         ],
         "notices": [
             {
-                "kind": NOTICE_KINDS.get(n.kind, n.kind),
+                "kind": NoticeKind(n.kind).label,
                 "message": n.message,
                 "issued_at": n.issued_at,
                 "due_at": n.due_at,

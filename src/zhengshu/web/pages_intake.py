@@ -13,14 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import FormData
 
-from zhengshu.appeals.drafts import AppealDraft
+from zhengshu.appeals.drafts import OPEN311_ONLY, AppealDraft
 from zhengshu.appeals.intake import submit_appeal
 from zhengshu.appeals.vocabulary import CATEGORIES, AppealType, Channel, Urgency
 from zhengshu.db import transaction
-from zhengshu.errors import DomainError
+from zhengshu.errors import DomainError, InvalidInput
 from zhengshu.org import services
 from zhengshu.org.models import Community, User
-from zhengshu.validation import invalid_input
+from zhengshu.validation import describe, invalid_input
 from zhengshu.web import csrf
 from zhengshu.web.deps import Factory
 from zhengshu.web.pages_base import (
@@ -55,6 +55,7 @@ TEXT_FIELDS = (
 # Channels an operator types in by hand; Open311 and imports arrive by machine.
 OPERATOR_CHANNELS = [c for c in Channel if c not in (Channel.OPEN311, Channel.IMPORT)]
 FORM_ERROR = "提交的内容有误，请按提示修改后再提交"
+CHANNEL_ERROR = "请选择登记渠道：" + "、".join(c.label for c in OPERATOR_CHANNELS)
 
 
 @dataclass
@@ -118,6 +119,20 @@ def form_context(session: Session, form: AppealForm) -> dict[str, Any]:
     return {"form": form, "places": places(session), **vocabularies()}
 
 
+def operator_draft(form: AppealForm) -> AppealDraft:
+    """The draft of an operator's form. The form offers only OPERATOR_CHANNELS, and a posted form
+    is held to them: any other value is refused next to the field, along with the other errors."""
+    data = {"channel": Channel.HOTLINE.value, **form.draft_input()}
+    if data["channel"] in {c.value for c in OPERATOR_CHANNELS}:
+        return AppealDraft.model_validate(data)
+    errors = {"channel": OPEN311_ONLY if data["channel"] == Channel.OPEN311.value else CHANNEL_ERROR}
+    try:
+        AppealDraft.model_validate({**data, "channel": Channel.HOTLINE.value})
+    except ValidationError as error:
+        errors = {**invalid_input(error).errors, **errors}
+    raise InvalidInput("提交的内容有误：" + describe(errors), errors=errors)
+
+
 def submit_draft(factory: sessionmaker[Session], draft: AppealDraft, actor: User | None = None) -> str:
     with transaction(factory) as session:
         appeal, _ = submit_appeal(session, draft, actor=actor)
@@ -147,7 +162,7 @@ def intake_submit(request: Request, user: StaffUser, factory: Factory, posted: P
         fill_street_from_community(session, form)
     try:
         csrf.check(request, posted)
-        draft = AppealDraft.model_validate({"channel": Channel.HOTLINE.value, **form.draft_input()})
+        draft = operator_draft(form)
         number = submit_draft(factory, draft, user)
     except (ValidationError, DomainError) as error:
         form.fail(error)

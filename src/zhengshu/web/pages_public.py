@@ -20,6 +20,7 @@ from zhengshu.web.api_public import PublicAppeal, TrackQuery, public_view
 from zhengshu.web.deps import Factory
 from zhengshu.web.pages_base import PageRoute, PostedForm, redirect, render
 from zhengshu.web.pages_intake import AppealForm, fill_street_from_community, form_context, submit_draft
+from zhengshu.web.ratelimit import limit_failed_tracking, limit_submissions
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -51,6 +52,7 @@ def submit_form(request: Request, factory: Factory) -> Response:
 
 
 @router.post("/public/submit")
+@limit_submissions
 def submit(request: Request, factory: Factory, posted: PostedForm) -> Response:
     form = AppealForm.from_form(posted, PUBLIC_FIELDS)
     with transaction(factory) as session:
@@ -84,6 +86,7 @@ def track_form(request: Request, number: Annotated[str, Query(max_length=16)] = 
 
 
 @router.post("/public/track")
+@limit_failed_tracking
 def track(request: Request, factory: Factory, posted: PostedForm) -> Response:
     number = str(posted.get("number") or "").strip()[:16]
     digits = str(posted.get("phone_last4") or "").strip()[:4]
