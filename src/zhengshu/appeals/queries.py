@@ -13,6 +13,7 @@ from zhengshu.appeals.access import readable_by
 from zhengshu.appeals.deadlines import NEAR_DUE_HOURS
 from zhengshu.appeals.handling import check_actor
 from zhengshu.appeals.models import Appeal, CoHandler, ExtensionRequest, SupervisionNotice
+from zhengshu.appeals.overdue import overdue as overdue_condition
 from zhengshu.appeals.vocabulary import Urgency
 from zhengshu.appeals.workflow import Action, Status, allowed_actions
 from zhengshu.clock import now
@@ -117,11 +118,7 @@ def overdue(
     session: Session, viewer: User, at: datetime | None = None, page: int = 1, size: int = PAGE_SIZE
 ) -> Page:
     moment = at or now()
-    query = (
-        select(Appeal)
-        .where(readable_by(viewer), Appeal.status.in_(HANDLING_STATUSES), Appeal.due_at < moment)
-        .order_by(Appeal.due_at)
-    )
+    query = select(Appeal).where(readable_by(viewer), overdue_condition(moment)).order_by(Appeal.due_at)
     return _page(session, query, page, size)
 
 

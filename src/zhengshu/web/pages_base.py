@@ -21,9 +21,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from zhengshu.appeals import overdue
 from zhengshu.appeals.models import Appeal
 from zhengshu.appeals.presenters import appeal_summary
-from zhengshu.appeals.queries import HANDLING_STATUSES, Page, may_open_queue
+from zhengshu.appeals.queries import Page, may_open_queue
 from zhengshu.clock import local, now
 from zhengshu.errors import DomainError, PermissionDenied
 from zhengshu.org.models import User
@@ -281,9 +282,7 @@ def appeal_rows(items: list[Appeal], viewer: User) -> list[dict[str, Any]]:
 
 
 def is_overdue(appeal: Appeal, moment: datetime | None = None) -> bool:
-    return (
-        appeal.due_at is not None and appeal.status in HANDLING_STATUSES and appeal.due_at < (moment or now())
-    )
+    return overdue.is_overdue(appeal, moment or now())
 
 
 def pagination(request: Request, page: Page) -> dict[str, Any]:
