@@ -263,3 +263,15 @@ def test_reply_withdraws_a_pending_extension_and_the_page_still_renders(client):
     login(client, "reviewer")
     page = client.get(f"/appeals/{number}")
     assert page.status_code == 200 and "已撤回" in page.text
+
+
+def test_issuing_a_token_is_audited(client, db):
+    from sqlalchemy import select
+
+    from zhengshu.audit import AuditEvent
+
+    token_headers(client, "supervisor")
+    with db.factory() as session:
+        events = session.scalars(select(AuditEvent).where(AuditEvent.action == "user.token_issued")).all()
+    assert [e.subject_id for e in events] == [db.user("supervisor").id]
+    assert "token" not in str(events[0].data).replace("token_id", "")

@@ -90,13 +90,23 @@ def _token_digest(token: str) -> str:
 def issue_token(session: Session, user: User, days: int) -> str:
     token = secrets.token_urlsafe(32)
     moment = now()
-    session.add(
-        ApiToken(
-            user_id=user.id,
-            token_hash=_token_digest(token),
-            created_at=moment,
-            expires_at=moment + timedelta(days=days),
-        )
+    row = ApiToken(
+        user_id=user.id,
+        token_hash=_token_digest(token),
+        created_at=moment,
+        expires_at=moment + timedelta(days=days),
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        "user.token_issued",
+        "user",
+        user.id,
+        actor_id=user.id,
+        actor_label=user.display_name,
+        data={"token_id": row.id, "expires_at": row.expires_at.isoformat()},
+        at=moment,
     )
     return token
 
