@@ -402,3 +402,22 @@ def test_limits_set_to_zero_are_off(make_app: AppFactory, db, overrides: dict[st
     for attempt in range(12):
         assert api_login(client, "handler_zjj", f"guess-{attempt}").status_code == 401
     assert api_login(client, "handler_zjj", PASSWORD).status_code == 200
+
+
+def test_open311_submissions_share_the_limit_and_answer_in_open311_format(make_app: AppFactory) -> None:
+    app = make_app(rate_limit_submit_per_ip="1/1m")
+    client = from_address(app, "198.51.100.20")
+    request = {
+        "service_code": "urban-construction",
+        "description": "工地夜间施工噪音很大，影响休息",
+        "phone": "13812345678",
+        "address_string": "平湖街道凤凰大道88号",
+        "attribute[street]": "平湖街道",
+    }
+    first = client.post("/open311/v2/requests.json", data=request)
+    assert first.status_code == 201, first.text
+    refused = client.post("/open311/v2/requests.json", data=request)
+    assert refused.status_code == 429 and refused.headers["Retry-After"]
+    assert refused.json() == [{"code": 429, "description": "请求过于频繁，请稍后再试"}]
+    as_xml = client.post("/open311/v2/requests.xml", data=request)
+    assert as_xml.status_code == 429 and "<errors>" in as_xml.text and "<code>429</code>" in as_xml.text

@@ -45,6 +45,7 @@ from zhengshu.errors import DomainError, InvalidInput, NotFound
 from zhengshu.validation import field_errors, invalid_input
 from zhengshu.web.deps import Factory
 from zhengshu.web.problems import TITLES, parse_json_body, status_for
+from zhengshu.web.ratelimit import limit_submissions
 
 log = logging.getLogger("zhengshu.web.open311")
 
@@ -445,6 +446,7 @@ def service_definition(
     response_class=Response,
     openapi_extra=SUBMISSION_BODY,
 )
+@limit_submissions
 def create_request(
     fmt: FormatParam, fields: Annotated[dict[str, object], Depends(submitted_fields)], factory: Factory
 ) -> Response:

@@ -202,6 +202,12 @@ Check = Callable[[Request, RateLimiter, dict[str, Any]], Awaitable[Attempt]]
 
 async def _refusal(request: Request, wait: float) -> Response:
     retry_after = str(max(1, math.ceil(wait)))
+    if request.url.path.startswith("/open311/"):
+        # Open311 clients expect the spec's error list, in the format they asked for.
+        from zhengshu.web.open311 import Open311Format, errors_response
+
+        fmt = Open311Format.XML if request.url.path.endswith(".xml") else Open311Format.JSON
+        return errors_response(fmt, 429, [TOO_MANY], {"Retry-After": retry_after})
     if request.url.path.startswith(API_PREFIXES):
         return problem(429, TOO_MANY, code="rate-limited", headers={"Retry-After": retry_after})
     # The error page looks the user up in the database: keep that off the event loop.
