@@ -345,3 +345,76 @@ def reopen(
         appeal.due_at = due.at
         appeal.due_estimated = due.estimated
     return appeal
+
+
+@dataclass(frozen=True)
+class ActionInputs:
+    """What a person filled in for an action, whichever form or API it came through."""
+
+    version: int | None = None
+    department: str = ""
+    co_departments: Sequence[str] = ()
+    category: str | None = None
+    note: str | None = None
+    reason: str = ""
+    opinion: str = ""
+    days: int = 0
+    approve: bool = False
+    message: str = ""
+    text: str = ""
+    satisfaction: Satisfaction | None = None
+
+
+def perform(
+    session: Session, appeal_id: int, actor: User, rules: AppealRules, action: Action, given: ActionInputs
+) -> object:
+    """Run the action's use case with the inputs: the one map from an action to its service."""
+    v = given.version
+    match action:
+        case Action.DISPATCH:
+            return dispatch(
+                session,
+                appeal_id,
+                actor,
+                rules,
+                department_code=given.department,
+                co_department_codes=given.co_departments,
+                category=given.category,
+                note=given.note,
+                expected_version=v,
+            )
+        case Action.ACCEPT:
+            return accept(session, appeal_id, actor, expected_version=v)
+        case Action.RETURN:
+            return return_appeal(session, appeal_id, actor, reason=given.reason, expected_version=v)
+        case Action.CO_HANDLER_OPINION:
+            return co_handler_opinion(session, appeal_id, actor, opinion=given.opinion, expected_version=v)
+        case Action.REQUEST_EXTENSION:
+            return request_extension(
+                session, appeal_id, actor, days=given.days, reason=given.reason, expected_version=v
+            )
+        case Action.DECIDE_EXTENSION:
+            return decide_extension(
+                session, appeal_id, actor, rules, approve=given.approve, note=given.note, expected_version=v
+            )
+        case Action.SUPERVISE:
+            return supervise(session, appeal_id, actor, message=given.message, expected_version=v)
+        case Action.REPLY:
+            return reply(session, appeal_id, actor, text=given.text, expected_version=v)
+        case Action.APPROVE:
+            return approve(session, appeal_id, actor, note=given.note, expected_version=v)
+        case Action.SEND_BACK:
+            return send_back(session, appeal_id, actor, reason=given.reason, expected_version=v)
+        case Action.FOLLOW_UP:
+            if given.satisfaction is None:
+                raise InvalidInput("请选择回访结果", errors={"satisfaction": "请选择"})
+            return follow_up(
+                session,
+                appeal_id,
+                actor,
+                satisfaction=given.satisfaction,
+                note=given.note,
+                expected_version=v,
+            )
+        case Action.REOPEN:
+            return reopen(session, appeal_id, actor, rules, reason=given.reason, expected_version=v)

@@ -14,8 +14,9 @@ from zhengshu.appeals.drafts import AppealDraft
 from zhengshu.appeals.intake import submit_appeal
 from zhengshu.appeals.models import Appeal
 from zhengshu.appeals.presenters import appeal_detail, appeal_summary, timeline
+from zhengshu.appeals.rules import AppealRules
 from zhengshu.appeals.vocabulary import Satisfaction
-from zhengshu.appeals.workflow import Status
+from zhengshu.appeals.workflow import Action, Status
 from zhengshu.audit import events_for
 from zhengshu.db import reading, transaction
 from zhengshu.errors import NotFound
@@ -140,10 +141,13 @@ def get_appeal(number: str, user: CurrentUser, factory: Factory) -> dict[str, An
         return _detail(session, appeal, user)
 
 
-def _act(factory: Any, number: str, user: User, run: Any) -> dict[str, Any]:
+def _act(
+    factory: Any, number: str, user: User, rules: AppealRules, action: Action, body: Body
+) -> dict[str, Any]:
+    """Every action endpoint: the body's fields are the action's inputs."""
     with transaction(factory) as session:
         appeal_id = _appeal_id(session, number, user)
-        run(session, appeal_id)
+        handling.perform(session, appeal_id, user, rules, action, handling.ActionInputs(**body.model_dump()))
         appeal = session.get_one(Appeal, appeal_id)
         return _detail(session, appeal, user)
 
@@ -152,143 +156,78 @@ def _act(factory: Any, number: str, user: User, run: Any) -> dict[str, Any]:
 def dispatch(
     number: str, body: DispatchBody, user: CurrentUser, factory: Factory, rules: Rules
 ) -> dict[str, Any]:
-    return _act(
-        factory,
-        number,
-        user,
-        lambda s, i: handling.dispatch(
-            s,
-            i,
-            user,
-            rules,
-            department_code=body.department,
-            co_department_codes=body.co_departments,
-            category=body.category,
-            note=body.note,
-            expected_version=body.version,
-        ),
-    )
+    return _act(factory, number, user, rules, Action.DISPATCH, body)
 
 
 @router.post("/appeals/{number}/accept", summary="签收")
-def accept(number: str, body: Body, user: CurrentUser, factory: Factory) -> dict[str, Any]:
-    return _act(
-        factory, number, user, lambda s, i: handling.accept(s, i, user, expected_version=body.version)
-    )
+def accept(number: str, body: Body, user: CurrentUser, factory: Factory, rules: Rules) -> dict[str, Any]:
+    return _act(factory, number, user, rules, Action.ACCEPT, body)
 
 
 @router.post("/appeals/{number}/return", summary="退回")
-def return_appeal(number: str, body: ReasonBody, user: CurrentUser, factory: Factory) -> dict[str, Any]:
-    return _act(
-        factory,
-        number,
-        user,
-        lambda s, i: handling.return_appeal(s, i, user, reason=body.reason, expected_version=body.version),
-    )
+def return_appeal(
+    number: str, body: ReasonBody, user: CurrentUser, factory: Factory, rules: Rules
+) -> dict[str, Any]:
+    return _act(factory, number, user, rules, Action.RETURN, body)
 
 
 @router.post("/appeals/{number}/co-opinion", summary="协办意见")
-def co_opinion(number: str, body: OpinionBody, user: CurrentUser, factory: Factory) -> dict[str, Any]:
-    return _act(
-        factory,
-        number,
-        user,
-        lambda s, i: handling.co_handler_opinion(
-            s, i, user, opinion=body.opinion, expected_version=body.version
-        ),
-    )
+def co_opinion(
+    number: str, body: OpinionBody, user: CurrentUser, factory: Factory, rules: Rules
+) -> dict[str, Any]:
+    return _act(factory, number, user, rules, Action.CO_HANDLER_OPINION, body)
 
 
 @router.post("/appeals/{number}/extension", summary="申请延期")
 def request_extension(
-    number: str, body: ExtensionBody, user: CurrentUser, factory: Factory
+    number: str, body: ExtensionBody, user: CurrentUser, factory: Factory, rules: Rules
 ) -> dict[str, Any]:
-    return _act(
-        factory,
-        number,
-        user,
-        lambda s, i: handling.request_extension(
-            s, i, user, days=body.days, reason=body.reason, expected_version=body.version
-        ),
-    )
+    return _act(factory, number, user, rules, Action.REQUEST_EXTENSION, body)
 
 
 @router.post("/appeals/{number}/extension/decision", summary="审批延期")
 def decide_extension(
     number: str, body: DecisionBody, user: CurrentUser, factory: Factory, rules: Rules
 ) -> dict[str, Any]:
-    return _act(
-        factory,
-        number,
-        user,
-        lambda s, i: handling.decide_extension(
-            s, i, user, rules, approve=body.approve, note=body.note, expected_version=body.version
-        ),
-    )
+    return _act(factory, number, user, rules, Action.DECIDE_EXTENSION, body)
 
 
 @router.post("/appeals/{number}/supervise", summary="督办")
-def supervise(number: str, body: SuperviseBody, user: CurrentUser, factory: Factory) -> dict[str, Any]:
-    return _act(
-        factory,
-        number,
-        user,
-        lambda s, i: handling.supervise(s, i, user, message=body.message, expected_version=body.version),
-    )
+def supervise(
+    number: str, body: SuperviseBody, user: CurrentUser, factory: Factory, rules: Rules
+) -> dict[str, Any]:
+    return _act(factory, number, user, rules, Action.SUPERVISE, body)
 
 
 @router.post("/appeals/{number}/reply", summary="提交答复")
-def reply(number: str, body: ReplyBody, user: CurrentUser, factory: Factory) -> dict[str, Any]:
-    return _act(
-        factory,
-        number,
-        user,
-        lambda s, i: handling.reply(s, i, user, text=body.text, expected_version=body.version),
-    )
+def reply(number: str, body: ReplyBody, user: CurrentUser, factory: Factory, rules: Rules) -> dict[str, Any]:
+    return _act(factory, number, user, rules, Action.REPLY, body)
 
 
 @router.post("/appeals/{number}/approve", summary="审核通过并办结")
-def approve(number: str, body: NoteBody, user: CurrentUser, factory: Factory) -> dict[str, Any]:
-    return _act(
-        factory,
-        number,
-        user,
-        lambda s, i: handling.approve(s, i, user, note=body.note, expected_version=body.version),
-    )
+def approve(number: str, body: NoteBody, user: CurrentUser, factory: Factory, rules: Rules) -> dict[str, Any]:
+    return _act(factory, number, user, rules, Action.APPROVE, body)
 
 
 @router.post("/appeals/{number}/send-back", summary="审核退回")
-def send_back(number: str, body: ReasonBody, user: CurrentUser, factory: Factory) -> dict[str, Any]:
-    return _act(
-        factory,
-        number,
-        user,
-        lambda s, i: handling.send_back(s, i, user, reason=body.reason, expected_version=body.version),
-    )
+def send_back(
+    number: str, body: ReasonBody, user: CurrentUser, factory: Factory, rules: Rules
+) -> dict[str, Any]:
+    return _act(factory, number, user, rules, Action.SEND_BACK, body)
 
 
 @router.post("/appeals/{number}/follow-up", summary="回访")
-def follow_up(number: str, body: FollowUpBody, user: CurrentUser, factory: Factory) -> dict[str, Any]:
-    return _act(
-        factory,
-        number,
-        user,
-        lambda s, i: handling.follow_up(
-            s, i, user, satisfaction=body.satisfaction, note=body.note, expected_version=body.version
-        ),
-    )
+def follow_up(
+    number: str, body: FollowUpBody, user: CurrentUser, factory: Factory, rules: Rules
+) -> dict[str, Any]:
+    return _act(factory, number, user, rules, Action.FOLLOW_UP, body)
 
 
 @router.post("/appeals/{number}/reopen", summary="重办")
 def reopen(
     number: str, body: ReasonBody, user: CurrentUser, factory: Factory, rules: Rules
 ) -> dict[str, Any]:
-    return _act(
-        factory,
-        number,
-        user,
-        lambda s, i: handling.reopen(s, i, user, rules, reason=body.reason, expected_version=body.version),
-    )
+    return _act(factory, number, user, rules, Action.REOPEN, body)
 
 
 @router.get(

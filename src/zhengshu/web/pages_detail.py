@@ -6,7 +6,7 @@ zhengshu.appeals.handling as the JSON API; the rules live there and only there."
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -16,9 +16,9 @@ from starlette.datastructures import FormData
 
 from zhengshu.appeals import handling, queries
 from zhengshu.appeals.access import can_read, get_readable
+from zhengshu.appeals.handling import ActionInputs
 from zhengshu.appeals.models import Appeal
 from zhengshu.appeals.presenters import appeal_detail, free_text, timeline
-from zhengshu.appeals.rules import AppealRules
 from zhengshu.appeals.vocabulary import (
     CATEGORIES,
     CATEGORY_DEPARTMENTS,
@@ -203,49 +203,25 @@ def _satisfaction(form: FormData) -> Satisfaction:
         raise InvalidInput("请选择回访结果", errors={"satisfaction": "请选择"}) from None
 
 
-Runner = Callable[[Session, int, User, AppealRules, FormData, int], object]
-
-RUNNERS: dict[Action, Runner] = {
-    Action.DISPATCH: lambda s, i, u, r, f, v: handling.dispatch(
-        s,
-        i,
-        u,
-        r,
-        department_code=_department(f),
-        co_department_codes=[str(c) for c in f.getlist("co_departments")],
+# What each action's form carries; the action itself is run by handling.perform, as for the API.
+READERS: dict[Action, Callable[[FormData], ActionInputs]] = {
+    Action.DISPATCH: lambda f: ActionInputs(
+        department=_department(f),
+        co_departments=[str(c) for c in f.getlist("co_departments")],
         category=_optional(f, "category"),
         note=_optional(f, "note"),
-        expected_version=v,
     ),
-    Action.ACCEPT: lambda s, i, u, r, f, v: handling.accept(s, i, u, expected_version=v),
-    Action.RETURN: lambda s, i, u, r, f, v: handling.return_appeal(
-        s, i, u, reason=_text(f, "reason"), expected_version=v
-    ),
-    Action.CO_HANDLER_OPINION: lambda s, i, u, r, f, v: handling.co_handler_opinion(
-        s, i, u, opinion=_text(f, "opinion"), expected_version=v
-    ),
-    Action.REQUEST_EXTENSION: lambda s, i, u, r, f, v: handling.request_extension(
-        s, i, u, days=_days(f), reason=_text(f, "reason"), expected_version=v
-    ),
-    Action.DECIDE_EXTENSION: lambda s, i, u, r, f, v: handling.decide_extension(
-        s, i, u, r, approve=_approve(f), note=_optional(f, "note"), expected_version=v
-    ),
-    Action.SUPERVISE: lambda s, i, u, r, f, v: handling.supervise(
-        s, i, u, message=_text(f, "message"), expected_version=v
-    ),
-    Action.REPLY: lambda s, i, u, r, f, v: handling.reply(s, i, u, text=_text(f, "text"), expected_version=v),
-    Action.APPROVE: lambda s, i, u, r, f, v: handling.approve(
-        s, i, u, note=_optional(f, "note"), expected_version=v
-    ),
-    Action.SEND_BACK: lambda s, i, u, r, f, v: handling.send_back(
-        s, i, u, reason=_text(f, "reason"), expected_version=v
-    ),
-    Action.FOLLOW_UP: lambda s, i, u, r, f, v: handling.follow_up(
-        s, i, u, satisfaction=_satisfaction(f), note=_optional(f, "note"), expected_version=v
-    ),
-    Action.REOPEN: lambda s, i, u, r, f, v: handling.reopen(
-        s, i, u, r, reason=_text(f, "reason"), expected_version=v
-    ),
+    Action.ACCEPT: lambda f: ActionInputs(),
+    Action.RETURN: lambda f: ActionInputs(reason=_text(f, "reason")),
+    Action.CO_HANDLER_OPINION: lambda f: ActionInputs(opinion=_text(f, "opinion")),
+    Action.REQUEST_EXTENSION: lambda f: ActionInputs(days=_days(f), reason=_text(f, "reason")),
+    Action.DECIDE_EXTENSION: lambda f: ActionInputs(approve=_approve(f), note=_optional(f, "note")),
+    Action.SUPERVISE: lambda f: ActionInputs(message=_text(f, "message")),
+    Action.REPLY: lambda f: ActionInputs(text=_text(f, "text")),
+    Action.APPROVE: lambda f: ActionInputs(note=_optional(f, "note")),
+    Action.SEND_BACK: lambda f: ActionInputs(reason=_text(f, "reason")),
+    Action.FOLLOW_UP: lambda f: ActionInputs(satisfaction=_satisfaction(f), note=_optional(f, "note")),
+    Action.REOPEN: lambda f: ActionInputs(reason=_text(f, "reason")),
 }
 
 
@@ -288,7 +264,8 @@ def act(
         version = _version(posted)
         with transaction(factory) as session:
             appeal = load(session, number, user)
-            RUNNERS[chosen](session, appeal.id, user, rules, posted, version)
+            given = replace(READERS[chosen](posted), version=version)
+            handling.perform(session, appeal.id, user, rules, chosen, given)
             still_readable = can_read(user, appeal)
     except DomainError as error:
         # Shown again on the appeal's page, with what was typed; an appeal the viewer may not
