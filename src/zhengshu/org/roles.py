@@ -49,6 +49,15 @@ class Permission(StrEnum):
     APPEAL_IMPORT = "appeal.import"
     PII_VIEW = "pii.view"
     USER_MANAGE = "user.manage"
+    # Class cases, hotspots, weak signals and the daily briefs (of every appeal).
+    ANALYTICS_VIEW = "analytics.view"
+    # The closed-on-paper audit queue; sending an appeal back for redo is APPEAL_REVIEW's.
+    CLOSURE_AUDIT = "appeal.closure_audit"
+    # Reply templates and exemplary cases: writing them (reading them comes with handling).
+    TEMPLATE_MANAGE = "template.manage"
+    CASE_CURATE = "case.curate"
+    # Training and activating classification models.
+    MODEL_MANAGE = "model.manage"
 
 
 _ALL = frozenset(Permission)
@@ -73,6 +82,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.APPEAL_WATCH_DEADLINES,
             Permission.SUPERVISION_LIST,
             Permission.PII_VIEW,
+            Permission.ANALYTICS_VIEW,
+            Permission.MODEL_MANAGE,
         }
     ),
     # Handlers contact appellants, so they see the phone of appeals of their own department; they
@@ -93,6 +104,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.APPEAL_WATCH_DEADLINES,
             Permission.SUPERVISION_LIST,
             Permission.PII_VIEW,
+            Permission.CLOSURE_AUDIT,
+            Permission.TEMPLATE_MANAGE,
+            Permission.CASE_CURATE,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -101,10 +115,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.APPEAL_SUPERVISE,
             Permission.APPEAL_WATCH_DEADLINES,
             Permission.SUPERVISION_LIST,
+            Permission.ANALYTICS_VIEW,
+            Permission.CLOSURE_AUDIT,
+            Permission.CASE_CURATE,
         }
     ),
     Role.LEADER: frozenset(
-        {Permission.APPEAL_READ_ALL, Permission.APPEAL_WATCH_DEADLINES, Permission.SUPERVISION_LIST}
+        {
+            Permission.APPEAL_READ_ALL,
+            Permission.APPEAL_WATCH_DEADLINES,
+            Permission.SUPERVISION_LIST,
+            Permission.ANALYTICS_VIEW,
+        }
     ),
     Role.ADMIN: _ALL,
 }
