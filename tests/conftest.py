@@ -26,6 +26,14 @@ if os.environ.get("CI") and not PG_URL:
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 # Tables holding what tests create; reference data and the session's users stay.
 TRANSIENT_TABLES = [
+    "appeal_classifications",
+    "classifier_models",
+    "closure_audits",
+    "signal_warnings",
+    "signal_runs",
+    "daily_briefs",
+    "exemplary_cases",
+    "reply_templates",
     "supervision_notices",
     "appeal_extensions",
     "appeal_co_handlers",

@@ -27,6 +27,8 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(bench_app, name="bench")
 app.add_typer(import_app, name="import")
+brief_app = typer.Typer(help="每日简报（民生诉求每日5条、企业诉求每日速报）", no_args_is_help=True)
+app.add_typer(brief_app, name="brief")
 console = Console()
 errors = Console(stderr=True)
 
@@ -40,9 +42,17 @@ def load_settings() -> Settings:
 
 
 def _factory(settings: Settings) -> sessionmaker[Session]:
+    from zhengshu.appeals.classification import configure_from_settings
     from zhengshu.db import create_db_engine, session_factory
+    from zhengshu.errors import DomainError
 
-    return session_factory(create_db_engine(settings.database_url, settings.web_threads * 2))
+    engine = create_db_engine(settings.database_url, settings.web_threads * 2)
+    try:
+        configure_from_settings(engine, settings)
+    except DomainError as error:
+        errors.print(f"[red]配置错误：{error.message}[/red]")
+        raise typer.Exit(2) from None
+    return session_factory(engine)
 
 
 @app.command()
@@ -150,6 +160,41 @@ def jobs_run() -> None:
 
     issued = supervise_overdue(_factory(load_settings()))
     console.print(f"已生成超期督办单 {issued} 张")
+    from zhengshu.jobs import generate_daily_briefs
+
+    if generate_daily_briefs(_factory(load_settings())):
+        console.print("已生成昨日的每日简报")
+    from zhengshu.jobs import detect_weak_signals
+
+    if detect_weak_signals(_factory(load_settings())):
+        console.print("已完成昨日的弱信号检测")
+
+
+@brief_app.command("daily")
+def brief_daily(
+    date: Annotated[str, typer.Option("--date", help="日期 YYYY-MM-DD（默认今天）")] = "",
+    output: Annotated[Path, typer.Option("--output", help="输出目录")] = Path("."),
+) -> None:
+    """生成某日的“民生诉求每日5条”和“企业诉求每日速报”（保存到数据库并输出 .docx）。"""
+    from zhengshu.appeals.brief_docx import save
+    from zhengshu.appeals.briefs import generate, parse_day
+    from zhengshu.db import transaction
+    from zhengshu.errors import DomainError
+
+    try:
+        day = parse_day(date)
+        with transaction(_factory(load_settings())) as session:
+            contents = [brief.content for brief in generate(session, day)]
+        paths = [save(content, output) for content in contents]
+    except DomainError as error:
+        errors.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from None
+    except OSError as error:
+        errors.print(f"[red]无法写入 {output}：{error.strerror}[/red]")
+        raise typer.Exit(1) from None
+    for content, path in zip(contents, paths, strict=True):
+        console.print(f"{content['title']}：{content['message']}")
+        console.print(f"  已写入 {path}")
 
 
 @import_app.command("appeals")
@@ -222,6 +267,214 @@ def bench_import(
     print(json.dumps(result, ensure_ascii=False))
     if not report.ok:
         sys.exit(1)
+
+
+@bench_app.command("similar")
+def bench_similar(
+    appeals: Annotated[int, typer.Option(help="库中诉求数")] = 200_000,
+    lookups: Annotated[int, typer.Option(help="查询次数（一半为已有诉求的重复提交）")] = 1000,
+    data_dir: Annotated[Path, typer.Option(help="真实数据目录（含 appeals/）")] = Path("../shared/data"),
+    database_url: Annotated[str | None, typer.Option(help="目标数据库（默认临时 SQLite 文件）")] = None,
+    jobs: Annotated[int, typer.Option(help="建索引时分词的进程数")] = 2,
+) -> None:
+    """相似诉求查找：建库、建索引、查询，输出一行 JSON（p50_ms、p95_ms、recall_at_5 等）。"""
+    from zhengshu.bench.similar import run
+
+    try:
+        result = run(appeals, lookups, data_dir, database_url, jobs)
+    except FileNotFoundError as error:
+        errors.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from None
+    print(json.dumps(result, ensure_ascii=False))
+
+
+@bench_app.command("signals")
+def bench_signals(
+    data_dir: Annotated[Path, typer.Option(help="真实数据目录（含 appeals/）")] = Path("../shared/data"),
+    seeds: Annotated[str, typer.Option(help="随机种子，逗号分隔")] = "1,2,3",
+    bursts_per_series: Annotated[int, typer.Option(help="每条序列注入的突增次数（各自独立）")] = 5,
+    composites: Annotated[int, typer.Option(help="每个种子合成的叠加序列数")] = 100,
+) -> None:
+    """弱信号：在真实背景序列中注入 3 倍突增，输出一行 JSON（检出率、中位延迟、误报率）。"""
+    from zhengshu.bench.signals import parse_seeds, run
+    from zhengshu.errors import DomainError
+
+    try:
+        result = run(data_dir / "appeals", parse_seeds(seeds), bursts_per_series, composites)
+    except DomainError as error:
+        errors.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from None
+    print(json.dumps(result, ensure_ascii=False))
+
+
+@bench_app.command("hotspots")
+def bench_hotspots(
+    input: Annotated[Path | None, typer.Option("--input", help="留言 CSV（留言编号、留言用户、留言主题、留言时间、留言详情、点赞数）")] = None,  # noqa: E501
+    synthetic: Annotated[int, typer.Option(help="由 CSV 文本生成的 30 天诉求条数（0 为直接聚类 CSV）")] = 0,
+    top: Annotated[int, typer.Option(help="列出的热点数")] = 5,
+    workers: Annotated[int, typer.Option(help="分词进程数")] = 2,
+) -> None:
+    """类案与热点：聚类 CSV 留言。热点问题（排名、热度、代表标题、地点、时间、条数、人数、留言编号）
+    以文字写到 stderr；stdout 只输出一行 JSON（计时与计数）。"""
+    from zhengshu.bench.hotspots import describe, read_messages, run
+    from zhengshu.bench.hotspots import synthetic as build_synthetic
+    from zhengshu.errors import DomainError
+
+    if input is None:
+        errors.print("[red]请用 --input 指定留言 CSV 文件[/red]")
+        raise typer.Exit(2)
+    try:
+        messages = read_messages(input)
+        if synthetic > 0:
+            messages = build_synthetic(messages, synthetic)
+        result = run(messages, workers=workers, top=top)
+    except DomainError as error:
+        errors.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from None
+    print(describe(result.cases), file=sys.stderr)
+    print(json.dumps(result.figures, ensure_ascii=False))
+
+
+@bench_app.command("closure")
+def bench_closure(
+    input: Annotated[
+        Path, typer.Option("--input", help="答复 CSV（留言编号、留言主题、留言详情、答复意见，可选时间列）")
+    ],
+    output: Annotated[Path, typer.Option("--output", help="逐条结果 JSONL")],
+    labels: Annotated[Path | None, typer.Option("--labels", help="标注 CSV（id,closed_on_paper），给出则输出精确率、召回率")] = None,  # noqa: E501
+) -> None:
+    """形式办结审查：逐条答复打分写入 JSONL；stdout 只输出一行 JSON（计数与计时）。"""
+    from zhengshu.bench.closure import run
+    from zhengshu.errors import DomainError
+
+    try:
+        result = run(input, output, labels)
+    except DomainError as error:
+        errors.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from None
+    except OSError as error:
+        errors.print(f"[red]无法写入输出文件：{error.strerror}[/red]")
+        raise typer.Exit(1) from None
+    print(json.dumps(result, ensure_ascii=False))
+
+
+signals_app = typer.Typer(help="弱信号预警", no_args_is_help=True)
+app.add_typer(signals_app, name="signals")
+
+
+@signals_app.command("detect")
+def signals_detect(
+    date: Annotated[str, typer.Option("--date", help="日期 YYYY-MM-DD（默认昨天）")] = "",
+) -> None:
+    """检测某日的弱信号（街道/社区×类别、新兴词），结果存库；重复执行不重复预警。"""
+    from zhengshu.appeals.warnings import detect_day, parse_day
+    from zhengshu.db import transaction
+    from zhengshu.errors import DomainError
+
+    try:
+        day = parse_day(date)
+        with transaction(_factory(load_settings())) as session:
+            outcome = detect_day(session, day, actor=None)
+    except DomainError as error:
+        errors.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from None
+    console.print(outcome.message)
+
+
+classify_app = typer.Typer(help="智能分类模型：训练、查看、启用", no_args_is_help=True)
+app.add_typer(classify_app, name="classify")
+
+
+@bench_app.command("classify")
+def bench_classify(
+    train: Annotated[Path, typer.Option("--train", help="训练 CSV（text,label）")],
+    test: Annotated[Path, typer.Option("--test", help="测试 CSV（text,label）")],
+) -> None:
+    """智能分类：在训练集上训练、在测试集上评估，输出一行 JSON（macro_f1、accuracy 等）。"""
+    from zhengshu.bench.classify import run
+    from zhengshu.errors import DomainError
+
+    try:
+        result = run(train, test)
+    except DomainError as error:
+        errors.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from None
+    print(json.dumps(result, ensure_ascii=False))
+
+
+@classify_app.command("train")
+def classify_train(
+    csv_file: Annotated[Path | None, typer.Option("--csv", help="训练 CSV（text,label）")] = None,
+    from_appeals: Annotated[bool, typer.Option("--from-appeals", help="用已办结诉求的最终分类训练")] = False,
+    activate: Annotated[bool, typer.Option("--activate", help="训练后立即启用")] = False,
+) -> None:
+    """训练一个新的模型版本（交叉验证给出评估指标和自动分拨阈值）。"""
+    from zhengshu.appeals.classification import model_summary, train_from_appeals, train_from_csv
+    from zhengshu.db import transaction
+    from zhengshu.errors import DomainError
+
+    if (csv_file is None) == (not from_appeals):
+        errors.print("[red]请指定 --csv FILE 或 --from-appeals 之一[/red]")
+        raise typer.Exit(2)
+    try:
+        with transaction(_factory(load_settings())) as session:
+            if csv_file is not None:
+                try:
+                    text = csv_file.read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError) as error:
+                    errors.print(f"[red]无法读取 {csv_file}（需要 UTF-8 编码的 CSV）：{error}[/red]")
+                    raise typer.Exit(1) from None
+                row = train_from_csv(session, text, source=csv_file.name, actor=None, activate_now=activate)
+            else:
+                row = train_from_appeals(session, actor=None, activate_now=activate)
+            summary = model_summary(row)
+    except DomainError as error:
+        errors.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from None
+    console.print(json.dumps(summary, ensure_ascii=False))
+    if not activate:
+        console.print(f"用 zhengshu classify activate {summary['version']} 启用")
+
+
+@classify_app.command("models")
+def classify_models() -> None:
+    """列出模型版本及其交叉验证指标。"""
+    from zhengshu.appeals.classification import list_models, model_summary
+    from zhengshu.db import reading
+
+    with reading(_factory(load_settings())) as session:
+        rows = [model_summary(row) for row in list_models(session)]
+    if not rows:
+        console.print("还没有模型：用 zhengshu classify train --csv FILE 训练")
+        return
+    table = Table(title="分类模型")
+    columns = ["版本", "启用", "来源", "样本", "分类数", "macro-F1", "准确率", "阈值", "自动分拨占比"]
+    columns.append("自动分拨精确率")
+    for column in columns:
+        table.add_column(column)
+    figures = ("macro_f1", "accuracy", "threshold", "auto_dispatch_share", "auto_dispatch_precision")
+    for r in rows:
+        cells = [str(r["version"]), "✓" if r["active"] else "", r["source"]]
+        cells += [str(r["examples"]), str(r["labels"])]
+        cells += [f"{r[k]:.3f}" if r[k] is not None else "—" for k in figures]
+        table.add_row(*cells)
+    console.print(table)
+
+
+@classify_app.command("activate")
+def classify_activate(version: Annotated[int, typer.Argument(help="模型版本号")]) -> None:
+    """启用一个模型版本（此后受理的诉求由它分类）。"""
+    from zhengshu.appeals.classification import activate
+    from zhengshu.db import transaction
+    from zhengshu.errors import DomainError
+
+    try:
+        with transaction(_factory(load_settings())) as session:
+            activate(session, version, actor=None)
+    except DomainError as error:
+        errors.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"已启用模型版本 {version}")
 
 
 if __name__ == "__main__":

@@ -7,8 +7,10 @@ from __future__ import annotations
 import logging
 import threading
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from zhengshu.appeals.briefs import ensure_previous_day
 from zhengshu.appeals.supervision import issue_overdue_notices
 from zhengshu.db import transaction
 
@@ -21,6 +23,35 @@ def supervise_overdue(factory: sessionmaker[Session]) -> int:
     if issued:
         log.info("issued %d overdue supervision notices", issued)
     return issued
+
+
+def generate_daily_briefs(factory: sessionmaker[Session]) -> bool:
+    """Yesterday's briefs, once; True when this run generated them."""
+    try:
+        with transaction(factory) as session:
+            generated = ensure_previous_day(session)
+    except IntegrityError:  # another process stored them at the same moment
+        return False
+    if generated:
+        log.info("generated the daily briefs")
+    return generated
+
+
+def detect_weak_signals(factory: sessionmaker[Session]) -> bool:
+    """Yesterday's weak-signal detection, once; True when this run did it."""
+    from datetime import timedelta
+
+    from zhengshu.appeals.warnings import detect_once
+    from zhengshu.clock import now
+
+    try:
+        with transaction(factory) as session:
+            outcome = detect_once(session, now().date() - timedelta(days=1))
+    except IntegrityError:  # another process ran the same day at the same moment
+        return False
+    if outcome is not None:
+        log.info("weak signals: %d new warnings for %s", outcome.created, outcome.day.isoformat())
+    return outcome is not None
 
 
 class PeriodicJobs:
@@ -45,3 +76,11 @@ class PeriodicJobs:
                 supervise_overdue(self._factory)
             except Exception:
                 log.exception("periodic job failed; will retry next interval")
+            try:
+                generate_daily_briefs(self._factory)
+            except Exception:
+                log.exception("daily briefs failed; will retry next interval")
+            try:
+                detect_weak_signals(self._factory)
+            except Exception:
+                log.exception("weak-signal detection failed; will retry next interval")

@@ -1,6 +1,10 @@
 """Every table of the product, imported in one place for migrations and tests."""
 
+from zhengshu.appeals import classification_models as appeals_classification_models  # noqa: F401
+from zhengshu.appeals import closure_models as appeals_closure_models  # noqa: F401
+from zhengshu.appeals import library_models as appeals_library_models  # noqa: F401
 from zhengshu.appeals import models as appeals_models
+from zhengshu.appeals import signal_models as appeals_signal_models  # noqa: F401
 from zhengshu.audit import AuditEvent
 from zhengshu.db import Base
 from zhengshu.org import models as org_models

@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     dev: bool = False
     # JSON file with statutory arrangements for years the bundled calendar does not know yet.
     calendar_file: Path | None = None
+    # CSV `category,department_code` over the built-in category routes ("street": the street office).
+    category_routes_file: Path | None = None
     # Working days to handle an appeal, by type (complaint, help, …), over the built-in defaults.
     deadline_days: dict[str, int] = Field(default_factory=dict)
     # The most working days an urgent or critical appeal may take, whatever its type.

@@ -52,7 +52,9 @@ def _counts(session: Session) -> tuple[int, ...]:
 def test_small_load_reaches_every_status_with_histories_in_order(db, today):
     summary = load_demo(db.factory, RULES, appeals=60, days=30, today=today)
     assert summary.appeals_created == 60
-    assert all(summary.status_counts[s.value] > 0 for s in Status), summary.status_counts
+    # Every status a single appeal's history can reach; 并案 (merged) joins two and is not planned.
+    planned = [s for s in Status if s is not Status.MERGED]
+    assert all(summary.status_counts[s.value] > 0 for s in planned), summary.status_counts
     with db.factory() as session:
         appeals, events = _appeals(session), _events(session)
     assert len(appeals) == 60

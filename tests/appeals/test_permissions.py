@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from tests.appeals.helpers import submit
 
-from zhengshu.appeals import handling, queries
+from zhengshu.appeals import handling, merging, queries
 from zhengshu.appeals.access import can_read, can_see_pii, get_readable
 from zhengshu.appeals.models import Appeal
 from zhengshu.appeals.rules import AppealRules
@@ -43,6 +43,12 @@ def new_appeal(db, **overrides) -> int:
 def in_status(db, status: str, *, lead: str = "zjj", co: tuple[str, ...] = ("cgj",)) -> int:
     appeal_id = new_appeal(db)
     if status == "submitted":
+        return appeal_id
+    if status == "merged":
+        main = in_status(db, "submitted")
+        with transaction(db.factory) as session:
+            number = session.get_one(Appeal, main).number
+        run(db, merging.merge, appeal_id, "admin", main_number=number)
         return appeal_id
     run(db, handling.dispatch, appeal_id, "dispatcher", RULES, department_code=lead, co_department_codes=co)
     if status == "dispatched":
@@ -101,6 +107,9 @@ CALLS = {
         lambda s, i, u: handling.follow_up(s, i, u, satisfaction=Satisfaction.SATISFIED),
     ),
     Action.REOPEN: ("closed", lambda s, i, u: handling.reopen(s, i, u, RULES, reason="问题未解决")),
+    # The main appeal is filed in the same transaction: a refused merge leaves nothing behind.
+    Action.MERGE: ("submitted", lambda s, i, u: merging.merge(s, i, u, main_number=submit(s).number)),
+    Action.CLOSE_WITH_MAIN: ("merged", lambda s, i, u: merging.close_one_with_main(s, i, u)),
 }
 
 

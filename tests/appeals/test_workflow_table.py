@@ -19,7 +19,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from sqlalchemy import func, select
 from tests.appeals.helpers import submit
 
-from zhengshu.appeals import handling
+from zhengshu.appeals import handling, merging
 from zhengshu.appeals.models import Appeal, ExtensionRequest, SupervisionNotice
 from zhengshu.appeals.rules import AppealRules
 from zhengshu.appeals.vocabulary import Satisfaction
@@ -27,6 +27,7 @@ from zhengshu.appeals.workflow import (
     ACTION_EVENTS,
     ACTION_LABELS,
     ACTION_ROLES,
+    AUTOMATIC_ACTIONS,
     LEAD_DEPARTMENT_ACTIONS,
     STATUS_LABELS,
     TRANSITIONS,
@@ -58,7 +59,14 @@ SPEC: dict[tuple[Status, Action], Status] = {
     (S.REPLIED, A.SEND_BACK): S.HANDLING,
     (S.CLOSED, A.FOLLOW_UP): S.CLOSED,
     (S.CLOSED, A.REOPEN): S.HANDLING,
+    (S.SUBMITTED, A.MERGE): S.MERGED,
+    (S.RETURNED, A.MERGE): S.MERGED,
+    (S.DISPATCHED, A.MERGE): S.MERGED,
+    (S.HANDLING, A.MERGE): S.MERGED,
+    (S.MERGED, A.CLOSE_WITH_MAIN): S.CLOSED,
 }
+# Taken as part of another action (the main appeal's approval), never chosen by hand.
+AUTOMATIC = {A.CLOSE_WITH_MAIN}
 LEGAL_PAIRS = sorted(SPEC.items())
 ILLEGAL_PAIRS = [pair for pair in itertools.product(Status, Action) if pair not in SPEC]
 
@@ -67,6 +75,7 @@ HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 
 def test_table_is_the_specification():
     assert TRANSITIONS == SPEC
+    assert AUTOMATIC_ACTIONS == AUTOMATIC
     assert len(LEGAL_PAIRS) + len(ILLEGAL_PAIRS) == len(Status) * len(Action)
 
 
@@ -117,7 +126,7 @@ def test_no_action_leads_back_to_submitted_and_closed_only_reopens():
 def test_allowed_actions_agree_with_action_roles(status, role):
     actions = allowed_actions(status, role)
     assert len(actions) == len(set(actions))
-    expected = {a for a in Action if (status, a) in SPEC and role in ACTION_ROLES[a]}
+    expected = {a for a in Action if (status, a) in SPEC and role in ACTION_ROLES[a] and a not in AUTOMATIC}
     assert set(actions) == expected
     for action in actions:
         assert next_status(status, action) is SPEC[(status, action)]
@@ -126,19 +135,22 @@ def test_allowed_actions_agree_with_action_roles(status, role):
 @pytest.mark.parametrize(
     ("status", "role", "expected"),
     [
-        (S.SUBMITTED, Role.DISPATCHER, {A.DISPATCH}),
+        (S.SUBMITTED, Role.DISPATCHER, {A.DISPATCH, A.MERGE}),
         (S.SUBMITTED, Role.HANDLER, set()),
         (S.DISPATCHED, Role.HANDLER, {A.ACCEPT, A.RETURN}),
         (S.DISPATCHED, Role.SUPERVISOR, {A.SUPERVISE}),
         (S.HANDLING, Role.HANDLER, {A.CO_HANDLER_OPINION, A.REQUEST_EXTENSION, A.REPLY}),
         (S.HANDLING, Role.SUPERVISOR, {A.DECIDE_EXTENSION, A.SUPERVISE}),
-        (S.HANDLING, Role.DISPATCHER, {A.DECIDE_EXTENSION}),
+        (S.HANDLING, Role.DISPATCHER, {A.DECIDE_EXTENSION, A.MERGE}),
+        (S.REPLIED, Role.DISPATCHER, set()),
+        (S.MERGED, Role.ADMIN, set()),
+        (S.MERGED, Role.REVIEWER, set()),
         (S.REPLIED, Role.REVIEWER, {A.APPROVE, A.SEND_BACK}),
         (S.REPLIED, Role.HANDLER, set()),
         (S.CLOSED, Role.HOTLINE_OPERATOR, {A.FOLLOW_UP}),
         (S.CLOSED, Role.REVIEWER, {A.FOLLOW_UP, A.REOPEN}),
         (S.CLOSED, Role.SUPERVISOR, {A.REOPEN}),
-        (S.RETURNED, Role.ADMIN, {A.DISPATCH}),
+        (S.RETURNED, Role.ADMIN, {A.DISPATCH, A.MERGE}),
     ],
 )
 def test_allowed_actions_examples(status, role, expected):
@@ -152,7 +164,9 @@ def test_action_roles_cover_every_action_leader_none_admin_all():
         assert Role.LEADER not in roles, action
     for status in Status:
         assert allowed_actions(status, Role.LEADER) == []
-        assert set(allowed_actions(status, Role.ADMIN)) == {a for (s, a) in SPEC if s is status}
+        assert set(allowed_actions(status, Role.ADMIN)) == {
+            a for (s, a) in SPEC if s is status and a not in AUTOMATIC
+        }
     # Actions only the lead department's handlers may take are handler actions.
     assert all(Role.HANDLER in ACTION_ROLES[a] for a in LEAD_DEPARTMENT_ACTIONS)
 
@@ -278,7 +292,7 @@ def expected_error(model: Model, action: Action, actor) -> type[DomainError] | N
     return None
 
 
-def perform(session, appeal_id, action, actor, lead, co, approve, satisfaction) -> None:
+def perform(session, appeal_id, action, actor, lead, co, approve, satisfaction, main_number) -> None:
     match action:
         case A.DISPATCH:
             handling.dispatch(session, appeal_id, actor, RULES, department_code=lead, co_department_codes=co)
@@ -304,6 +318,10 @@ def perform(session, appeal_id, action, actor, lead, co, approve, satisfaction) 
             handling.follow_up(session, appeal_id, actor, satisfaction=satisfaction)
         case A.REOPEN:
             handling.reopen(session, appeal_id, actor, RULES, reason="诉求人反映问题仍未解决")
+        case A.MERGE:
+            merging.merge(session, appeal_id, actor, main_number=main_number, reason="同一事项")
+        case A.CLOSE_WITH_MAIN:
+            merging.close_one_with_main(session, appeal_id, actor)
 
 
 def make_machine(db):
@@ -312,6 +330,8 @@ def make_machine(db):
         def file_appeal(self):
             with transaction(db.factory) as session:
                 self.appeal_id = submit(session, db.user("operator")).id
+                # An open appeal to merge into; it stays submitted throughout.
+                self.main_number = submit(session, db.user("operator"), title="同一事项的主件").number
             self.model = Model()
             self.last = stored(db, self.appeal_id)
             assert self.last.events == ("appeal.submitted",)
@@ -328,7 +348,8 @@ def make_machine(db):
             error: DomainError | None = None
             try:
                 with transaction(db.factory) as session:
-                    perform(session, self.appeal_id, action, actor, lead, co, approve, satisfaction)
+                    extra = (approve, satisfaction, self.main_number)
+                    perform(session, self.appeal_id, action, actor, lead, co, *extra)
             except DomainError as exc:
                 error = exc
             after = stored(db, self.appeal_id)
@@ -358,7 +379,8 @@ def make_machine(db):
                 m.lead, m.co, m.answered = None, frozenset(), frozenset()
             elif action is A.REQUEST_EXTENSION:
                 m.pending = True
-            elif action in (A.DECIDE_EXTENSION, A.REPLY):
+            elif action in (A.DECIDE_EXTENSION, A.REPLY, A.MERGE):
+                # A reply or a merge withdraws an extension still waiting for a decision.
                 m.pending = False
             elif action is A.FOLLOW_UP:
                 m.followed_up = True

@@ -45,6 +45,7 @@ from zhengshu.appeals.demo_staff import (
     StaffPassword,
     ensure_logins,
 )
+from zhengshu.appeals.demo_templates import ensure_demo_templates
 from zhengshu.appeals.intake import submit_appeal
 from zhengshu.appeals.models import Appeal
 from zhengshu.appeals.numbers import next_number
@@ -293,4 +294,5 @@ def load_demo(
     with transaction(factory) as session:
         notices = issue_overdue_notices(session, at=moment)
         counts = _status_counts(session)
+        ensure_demo_templates(session)
     return DemoSummary(logins, users_created, created, appeals - len(missing), counts, notices)

@@ -320,7 +320,8 @@ class Planner:
         """Small loads still show every status: the youngest appeals take the missing open ones."""
         if len(fates) < 2 * len(Status):
             return
-        for status in Status:
+        # 并案 joins two appeals: no single appeal's plan ends merged (the demo merges none yet).
+        for status in (s for s in Status if s is not Status.MERGED):
             counts = Counter(fates)
             if counts[status]:
                 continue

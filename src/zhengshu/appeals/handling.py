@@ -293,6 +293,10 @@ def approve(
     data = {"note": note.strip()[:MAX_NOTE]} if note and note.strip() else {}
     with step(session, appeal_id, Action.APPROVE, actor, expected_version, data) as s:
         s.appeal.closed_at = s.at
+    # Imported here: merging builds on this module's step().
+    from zhengshu.appeals.merging import close_with_main
+
+    close_with_main(session, s.appeal, actor)
     return s.appeal
 
 
@@ -363,6 +367,8 @@ class ActionInputs:
     message: str = ""
     text: str = ""
     satisfaction: Satisfaction | None = None
+    # 并案: the number of the main appeal to merge into.
+    main: str = ""
 
 
 def perform(
@@ -418,3 +424,11 @@ def perform(
             )
         case Action.REOPEN:
             return reopen(session, appeal_id, actor, rules, reason=given.reason, expected_version=v)
+        case Action.MERGE:
+            from zhengshu.appeals.merging import merge
+
+            return merge(
+                session, appeal_id, actor, main_number=given.main, reason=given.reason, expected_version=v
+            )
+        case Action.CLOSE_WITH_MAIN:
+            raise IllegalTransition("并案的诉求在主件办结时自动办结，不能单独操作")

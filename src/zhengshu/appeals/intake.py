@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from zhengshu import audit
+from zhengshu.appeals.classification import classify_filed
 from zhengshu.appeals.drafts import AppealDraft
 from zhengshu.appeals.models import Appeal
 from zhengshu.appeals.numbers import take_numbers
@@ -132,7 +133,8 @@ def file_appeals(
     actor: User | None = None,
     places: Places | None = None,
 ) -> list[Filed]:
-    """File the drafts in the caller's transaction, in one round of statements for the batch.
+    """File the drafts in the caller's transaction, in one round of statements for the batch, and
+    classify them (zhengshu.appeals.classification): confident ones are dispatched at once.
 
     A draft whose external id was filed before is not filed again: retries and re-imports create
     nothing twice. Raises NotFound for an unknown street or community before writing anything."""
@@ -156,6 +158,8 @@ def file_appeals(
             actor_labels=[actor_label(actor, drafts[i].channel.label) for i in fresh],
             at=moment,
         )
+        # With an active model: suggestions stored, confident appeals dispatched (no model: nothing).
+        classify_filed(session, [ids[row["number"]] for row in rows])
     filed = {i: Filed(ids[row["number"]], row["number"], True) for i, row in zip(fresh, rows, strict=True)}
     result = []
     for i, draft in enumerate(drafts):

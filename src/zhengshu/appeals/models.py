@@ -18,6 +18,9 @@ class Appeal(Base):
         Index("ix_appeals_lead_status", "lead_department_id", "status"),
         Index("ix_appeals_status_due", "status", "due_at"),
         Index("ix_appeals_street_created", "street_id", "created_at"),
+        # Similar cases: the same appellant's appeals, and what changed since the index's last refresh.
+        Index("ix_appeals_appellant_phone", "appellant_phone"),
+        Index("ix_appeals_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,6 +64,8 @@ class Appeal(Base):
     satisfaction: Mapped[str | None] = mapped_column(String(24))
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # 并案: the main appeal this one was merged into (its handling answers for this one too).
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"), index=True)
     # Optimistic lock: an update carries the version it read; a stale one is a conflict.
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 

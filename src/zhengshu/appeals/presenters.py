@@ -127,6 +127,9 @@ EVENT_LABELS = {
     "appeal.sent_back": "审核退回",
     "appeal.followed_up": "回访",
     "appeal.reopened": "重办",
+    "appeal.merged": "并案",
+    "appeal.merge_received": "并入诉求",
+    "appeal.closed_with_main": "随主件办结",
 }
 # The public tracking page shows what happened, never who did it or internal notes.
 PUBLIC_EVENTS = {
@@ -137,6 +140,8 @@ PUBLIC_EVENTS = {
     "appeal.closed",
     "appeal.reopened",
     "appeal.followed_up",
+    "appeal.merged",
+    "appeal.closed_with_main",
 }
 
 

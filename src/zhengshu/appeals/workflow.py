@@ -15,6 +15,8 @@ class Status(StrEnum):
     HANDLING = "handling"
     REPLIED = "replied"
     CLOSED = "closed"
+    # 已并案: merged into a main appeal (Appeal.merged_into_id); closed with it, reply copied.
+    MERGED = "merged"
 
     @property
     def label(self) -> str:
@@ -28,6 +30,7 @@ STATUS_LABELS = {
     Status.HANDLING: "办理中",
     Status.REPLIED: "待审核",
     Status.CLOSED: "已办结",
+    Status.MERGED: "已并案",
 }
 
 OPEN_STATUSES = frozenset(
@@ -48,6 +51,8 @@ class Action(StrEnum):
     SEND_BACK = "send_back"
     FOLLOW_UP = "follow_up"
     REOPEN = "reopen"
+    MERGE = "merge"
+    CLOSE_WITH_MAIN = "close_with_main"
 
     @property
     def label(self) -> str:
@@ -72,6 +77,8 @@ ACTION_LABELS = {
     Action.SEND_BACK: "审核退回",
     Action.FOLLOW_UP: "回访",
     Action.REOPEN: "重办",
+    Action.MERGE: "并案",
+    Action.CLOSE_WITH_MAIN: "随主件办结",
 }
 
 ACTION_EVENTS = {
@@ -87,6 +94,8 @@ ACTION_EVENTS = {
     Action.SEND_BACK: "sent_back",
     Action.FOLLOW_UP: "followed_up",
     Action.REOPEN: "reopened",
+    Action.MERGE: "merged",
+    Action.CLOSE_WITH_MAIN: "closed_with_main",
 }
 
 S, A = Status, Action
@@ -107,6 +116,12 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (S.REPLIED, A.SEND_BACK): S.HANDLING,
     (S.CLOSED, A.FOLLOW_UP): S.CLOSED,
     (S.CLOSED, A.REOPEN): S.HANDLING,
+    # 并案 before a reply is under review: the main appeal's handling then answers for both.
+    (S.SUBMITTED, A.MERGE): S.MERGED,
+    (S.RETURNED, A.MERGE): S.MERGED,
+    (S.DISPATCHED, A.MERGE): S.MERGED,
+    (S.HANDLING, A.MERGE): S.MERGED,
+    (S.MERGED, A.CLOSE_WITH_MAIN): S.CLOSED,
 }
 
 # Who may take each action. Handlers are further limited to their own department's appeals,
@@ -124,7 +139,13 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     A.SEND_BACK: frozenset({Role.REVIEWER, Role.ADMIN}),
     A.FOLLOW_UP: frozenset({Role.HOTLINE_OPERATOR, Role.REVIEWER, Role.ADMIN}),
     A.REOPEN: frozenset({Role.REVIEWER, Role.SUPERVISOR, Role.ADMIN}),
+    A.MERGE: frozenset({Role.DISPATCHER, Role.ADMIN}),
+    # Taken by whoever approves the main appeal, as part of that approval.
+    A.CLOSE_WITH_MAIN: frozenset({Role.REVIEWER, Role.ADMIN}),
 }
+
+# Actions that follow from another one and that nobody chooses by hand: never offered.
+AUTOMATIC_ACTIONS = frozenset({A.CLOSE_WITH_MAIN})
 
 # Actions that only the lead department may take; co-handler opinions come from co-handlers.
 LEAD_DEPARTMENT_ACTIONS = frozenset({A.ACCEPT, A.RETURN, A.REQUEST_EXTENSION, A.REPLY})
@@ -141,4 +162,9 @@ def next_status(current: Status, action: Action) -> Status:
 
 
 def allowed_actions(current: Status, role: Role) -> list[Action]:
-    return [a for (s, a) in TRANSITIONS if s is current and role in ACTION_ROLES[a]]
+    """The actions a person in the role may choose in this status (automatic ones are not chosen)."""
+    return [
+        a
+        for (s, a) in TRANSITIONS
+        if s is current and role in ACTION_ROLES[a] and a not in AUTOMATIC_ACTIONS
+    ]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from zhengshu.appeals import handling, queries
+from zhengshu.appeals import handling, queries, similar
 from zhengshu.appeals.access import get_readable
 from zhengshu.appeals.drafts import AppealDraft
 from zhengshu.appeals.intake import submit_appeal
@@ -257,3 +257,47 @@ def supervision(user: CurrentUser, factory: Factory) -> list[dict[str, Any]]:
             }
             for n in queries.supervision_list(session, user)
         ]
+
+
+# --- similar appeals and 并案 ---------------------------------------------------------------
+
+
+class MergeBody(Body):
+    main: str = Field(min_length=1, max_length=16, description="主件编号：本件并入哪一件诉求")
+    reason: str = Field(default="", max_length=2000)
+
+
+class SimilarQuery(BaseModel):
+    """An appeal being registered: what has been typed so far."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(default="", max_length=200)
+    content: str = Field(default="", max_length=5000)
+    appellant_phone: str = Field(default="", max_length=32)
+    street: str = Field(default="", max_length=32)
+    community: str = Field(default="", max_length=32)
+    address: str = Field(default="", max_length=200)
+
+
+def _similar_body(matches: list[similar.Match], user: User) -> dict[str, Any]:
+    return {"items": similar.present(matches, user), "explanation": similar.SCORE_EXPLANATION}
+
+
+@router.get("/appeals/{number}/similar", summary="相似诉求：可能为同一事项的在办和近期诉求，附理由")
+def similar_appeals(number: str, user: CurrentUser, factory: Factory) -> dict[str, Any]:
+    with reading(factory) as session:
+        appeal = session.get_one(Appeal, _appeal_id(session, number, user))
+        return _similar_body(similar.find_similar(session, similar.probe_of(appeal), viewer=user), user)
+
+
+@router.post("/similar-appeals", summary="登记前查重：按已填写的内容查找可能为同一事项的诉求")
+def similar_to_draft(body: SimilarQuery, user: CurrentUser, factory: Factory) -> dict[str, Any]:
+    require(user, Permission.APPEAL_CREATE)
+    with reading(factory) as session:
+        probe = similar.probe_of_fields(session, body.model_dump())
+        return _similar_body(similar.find_similar(session, probe, viewer=user), user)
+
+
+@router.post("/appeals/{number}/merge", summary="并案：本件并入主件，主件办结时本件随之办结")
+def merge(number: str, body: MergeBody, user: CurrentUser, factory: Factory, rules: Rules) -> dict[str, Any]:
+    return _act(factory, number, user, rules, Action.MERGE, body)

@@ -12,12 +12,19 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.staticfiles import StaticFiles
 
 from zhengshu import __version__
+from zhengshu.appeals.classification import configure_from_settings
 from zhengshu.appeals.rules import AppealRules
 from zhengshu.db import create_db_engine, session_factory
 from zhengshu.jobs import PeriodicJobs
 from zhengshu.settings import Settings
 from zhengshu.web import api_appeals, api_auth, api_import, api_public, open311, pages, problems, ratelimit
 from zhengshu.web.limits import BodySizeLimit
+from zhengshu.web.pages_analytics import router as analytics_pages
+from zhengshu.web.pages_briefs import router as briefs_pages
+from zhengshu.web.pages_closure import router as closure_pages
+from zhengshu.web.pages_signals import router as signals_pages
+from zhengshu.web.pages_similar import router as similar_pages
+from zhengshu.web.pages_templates import router as templates_pages
 
 WEB = Path(__file__).parent
 
@@ -49,10 +56,18 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> F
     app.state.engine = engine
     app.state.factory = factory
     app.state.rules = AppealRules.from_settings(settings)
+    # Automatic dispatch at intake uses the operator's deadlines and category routes.
+    configure_from_settings(engine, settings)
     app.state.rate_limiter = ratelimit.RateLimiter.from_settings(settings)
     problems.install(app)
     for module in (api_auth, api_appeals, api_public, api_import, open311, pages):
         app.include_router(module.router)
+    app.include_router(analytics_pages)
+    app.include_router(briefs_pages)
+    app.include_router(closure_pages)
+    app.include_router(signals_pages)
+    app.include_router(similar_pages)
+    app.include_router(templates_pages)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
     app.add_middleware(
         SessionMiddleware,

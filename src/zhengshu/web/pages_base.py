@@ -124,6 +124,14 @@ FEATURES = (
     Feature("follow-up", "待回访", "/queues/follow-up", _queue("follow-up")),
     Feature("supervision", "督办与时限", "/supervision", _permitted(Permission.SUPERVISION_LIST)),
     Feature("search", "诉求查询", "/appeals", lambda user: True),
+    Feature("briefs", "每日简报", "/briefs", _permitted(Permission.ANALYTICS_VIEW)),
+    Feature("signals", "弱信号预警", "/analytics/signals", _permitted(Permission.ANALYTICS_VIEW)),
+    Feature("hotspots", "类案热点", "/analytics/hotspots", _permitted(Permission.ANALYTICS_VIEW)),
+    # Reading the templates comes with handling; writing them is TEMPLATE_MANAGE's.
+    Feature("templates", "答复模板", "/templates", lambda u: _permitted(Permission.TEMPLATE_MANAGE)(u)
+            or _permitted(Permission.APPEAL_HANDLE)(u)),
+    Feature("cases", "典型案例", "/cases", lambda user: True),
+    Feature("closure-audit", "形式办结审查", "/audit/closure", _permitted(Permission.CLOSURE_AUDIT)),
 )
 FEATURE_BY_KEY = {feature.key: feature for feature in FEATURES}
 

@@ -45,6 +45,10 @@ from zhengshu.web.pages_base import (
     render,
     safe_next,
 )
+from zhengshu.web.pages_closure import closure_panel
+from zhengshu.web.pages_similar import similar_panel
+from zhengshu.web.pages_suggestions import dispatch_suggestions, picked_department
+from zhengshu.web.pages_templates import exemplary_panel, reply_suggestions
 from zhengshu.web.problems import status_for
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -146,7 +150,9 @@ def detail_context(
             }
             for n in queries.notices_of(session, appeal.id)
         ],
-        "actions": [a.value for a in actions],
+        # 并案 has its own form, in the similar appeals' panel.
+        "actions": [a.value for a in actions if a is not Action.MERGE],
+        **similar_panel(session, appeal, user, actions),
         "action_labels": {a.value: a.label for a in Action},
         "departments": [(d.code, d.name) for d in departments],
         "suggested_department": suggested_department(appeal, departments),
@@ -154,6 +160,10 @@ def detail_context(
         "satisfactions": [(s.value, s.label) for s in Satisfaction],
         "own_co_opinion": (own_co_opinion[0] if own_co_opinion else None) or "",
         "failed": failed,
+        "reply_templates": reply_suggestions(session, appeal, actions),
+        "exemplary": exemplary_panel(session, appeal, user),
+        "closure_audit": closure_panel(session, appeal, user),
+        **dispatch_suggestions(session, appeal, actions),
     }
 
 
@@ -222,6 +232,8 @@ READERS: dict[Action, Callable[[FormData], ActionInputs]] = {
     Action.SEND_BACK: lambda f: ActionInputs(reason=_text(f, "reason")),
     Action.FOLLOW_UP: lambda f: ActionInputs(satisfaction=_satisfaction(f), note=_optional(f, "note")),
     Action.REOPEN: lambda f: ActionInputs(reason=_text(f, "reason")),
+    Action.MERGE: lambda f: ActionInputs(main=_text(f, "main"), reason=_text(f, "reason")),
+    Action.CLOSE_WITH_MAIN: lambda f: ActionInputs(),  # refused by the service: never by hand
 }
 
 
@@ -239,9 +251,14 @@ def _success_message(action: Action, form: FormData) -> str:
 
 
 @router.get("/appeals/{number}")
-def detail(request: Request, number: Number, user: StaffUser, factory: Factory) -> Response:
+def detail(
+    request: Request, number: Number, user: StaffUser, factory: Factory, suggestion: int | None = None
+) -> Response:
     with transaction(factory) as session:
         context = detail_context(session, load(session, number, user), user)
+    # ?suggestion=N: the dispatcher chose a classification suggestion; its department fills the form.
+    picked = picked_department(context, suggestion)
+    context["suggested_department"] = picked or context["suggested_department"]
     return render(request, "detail.html", context, user=user)
 
 

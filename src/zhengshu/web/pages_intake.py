@@ -33,6 +33,7 @@ from zhengshu.web.pages_base import (
     render_fragment,
     require_feature,
 )
+from zhengshu.web.pages_similar import SCORE_NOTE, intake_panel
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -119,6 +120,13 @@ def form_context(session: Session, form: AppealForm) -> dict[str, Any]:
     return {"form": form, "places": places(session), **vocabularies()}
 
 
+def intake_context(session: Session, form: AppealForm) -> dict[str, Any]:
+    """The operator's form: the public one, plus the similar appeals' panel, which starts empty
+    and is filled in by htmx as the form is typed."""
+    similar = {"mode": "intake", "rows": [], "note": SCORE_NOTE, "typed": False}
+    return {**form_context(session, form), "similar": similar}
+
+
 def operator_draft(form: AppealForm) -> AppealDraft:
     """The draft of an operator's form. The form offers only OPERATOR_CHANNELS, and a posted form
     is held to them: any other value is refused next to the field, along with the other errors."""
@@ -150,7 +158,7 @@ def intake_form(request: Request, user: StaffUser, factory: Factory) -> Response
         }
     )
     with transaction(factory) as session:
-        context = form_context(session, form)
+        context = intake_context(session, form)
     return render(request, "intake.html", context, user=user)
 
 
@@ -167,11 +175,24 @@ def intake_submit(request: Request, user: StaffUser, factory: Factory, posted: P
     except (ValidationError, DomainError) as error:
         form.fail(error)
         with transaction(factory) as session:
-            context = form_context(session, form)
+            context = intake_context(session, form)
         status = 403 if isinstance(error, csrf.CsrfRejected) else 422
         return render(request, "intake.html", context, user=user, status_code=status)
     flash(request, f"诉求已登记，编号 {number}")
     return redirect(f"/appeals/{number}")
+
+
+@router.post("/appeals/new/similar")
+def intake_similar(request: Request, user: StaffUser, factory: Factory, posted: PostedForm) -> Response:
+    """htmx fragment: appeals likely about the same matter as the form being typed, so the operator
+    can find an existing appeal before filing a new one."""
+    require_feature(user, "intake")
+    csrf.check(request, posted)
+    form = AppealForm.from_form(posted)
+    fields = {name: value[:5000] for name, value in form.values.items()}
+    with transaction(factory) as session:
+        context = intake_panel(session, fields, user)
+    return render_fragment(request, "_similar_appeals.html", context)
 
 
 @router.get("/public/communities")
