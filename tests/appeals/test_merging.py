@@ -99,6 +99,11 @@ def test_merging_a_main_appeal_moves_its_merged_ones_along(db):
         assert appeal(session, leaf).merged_into_id == main_id
         assert [a.number for a in merging.merged_into(session, main_id)] == [middle, leaf]
         assert events_for(session, "appeal", main_id)[-1].data == {"merged": middle, "followers": 1}
+        # The moved appeal's own history says where it went.
+        moved = events_for(session, "appeal", appeal(session, leaf).id)[-1]
+        assert moved.action == "appeal.merge_moved"
+        assert moved.data == {"from": middle, "main": main}
+        assert moved.actor_id == dispatcher.id
 
 
 def test_a_pending_extension_is_withdrawn_by_the_merge(db):

@@ -77,3 +77,18 @@ def test_a_handler_without_analytics_may_not_open_the_pages(db, client):
     assert "类案热点" not in client.get("/").text
     assert client.get(PAGE).status_code == 403
     assert client.get("/analytics/rankings").status_code == 403
+
+
+def test_names_and_phones_in_titles_never_reach_the_hotspot_list(db, client):
+    with transaction(db.factory) as session:
+        for title, body in GARBAGE:
+            appeal = submit(
+                session, title=f"王小明13912345678反映{title}", content=body, appellant_name="王小明"
+            )
+            appeal.category = "市容环卫"
+    login(client, "leader")
+    page = client.get(PAGE)
+    assert page.status_code == 200
+    assert "聚成类案 1 个" in page.text  # the appeals did cluster, so their titles were used
+    assert "王小明" not in page.text
+    assert "13912345678" not in page.text

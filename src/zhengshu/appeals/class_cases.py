@@ -87,7 +87,8 @@ def as_message(appeal: Appeal) -> Message:
     appellant = appeal.enterprise_credit_code or appeal.appellant_phone or appeal.number
     return Message(
         id=appeal.number,
-        title=appeal.title,
+        # Titles too: a case's title and keywords are shown to viewers without PII_VIEW.
+        title=_without_appellant(appeal.title, appeal),
         body=_without_appellant(appeal.content, appeal),
         created_at=local(appeal.created_at),
         appellant=appellant,

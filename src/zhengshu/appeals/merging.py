@@ -62,11 +62,22 @@ def merge(
             raise InvalidInput("不能把诉求并入它自己", errors={"main": "不能是本诉求"})
         data["main"] = main.number
         s.appeal.merged_into_id = main.id
-        _withdraw_pending_extension(session, appeal_id, s.at)
+        withdrawn = _withdraw_pending_extension(session, appeal_id, s.at)
+        if withdrawn is not None:
+            data["withdrawn_extension"] = withdrawn
     # Appeals merged into this one follow it into the new main appeal: closure must reach them.
     followers = list(session.scalars(select(Appeal.id).where(Appeal.merged_into_id == appeal_id)))
     if followers:
         session.execute(update(Appeal).where(Appeal.id.in_(followers)).values(merged_into_id=main.id))
+        audit.record_many(
+            session,
+            "appeal.merge_moved",
+            "appeal",
+            [(follower, {"from": s.appeal.number, "main": main.number}) for follower in followers],
+            actor_id=actor.id,
+            actor_labels=[actor_label(actor, "系统")] * len(followers),
+            at=s.at,
+        )
     _touch_main(session, main, s.appeal, followers, actor, note)
     return s.appeal
 
@@ -93,7 +104,8 @@ def merge_into(
     return merged
 
 
-def _withdraw_pending_extension(session: Session, appeal_id: int, at: Any) -> None:
+def _withdraw_pending_extension(session: Session, appeal_id: int, at: Any) -> int | None:
+    """Withdraws the appeal's pending extension request, if any; its id."""
     pending = session.scalar(
         select(ExtensionRequest).where(
             ExtensionRequest.appeal_id == appeal_id, ExtensionRequest.status == ExtensionStatus.PENDING.value
@@ -102,6 +114,8 @@ def _withdraw_pending_extension(session: Session, appeal_id: int, at: Any) -> No
     if pending is not None:
         pending.status = ExtensionStatus.WITHDRAWN.value
         pending.decided_at = at
+        return pending.id
+    return None
 
 
 def _touch_main(

@@ -129,6 +129,7 @@ EVENT_LABELS = {
     "appeal.reopened": "重办",
     "appeal.merged": "并案",
     "appeal.merge_received": "并入诉求",
+    "appeal.merge_moved": "随原主件改并入新主件",
     "appeal.closed_with_main": "随主件办结",
 }
 # The public tracking page shows what happened, never who did it or internal notes.
