@@ -101,3 +101,35 @@ def test_deadline_settings_are_checked(monkeypatch):
     with pytest.raises(ValidationError, match="至少为 1"):
         Settings(dev=True, urgency_cap_days={"urgent": 0})
     assert Settings(dev=True, deadline_days={"complaint": 7}).deadline_days == {"complaint": 7}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["brief", "daily", "--date", "0001-01-01"],
+        ["brief", "daily", "--date", "9999-12-31"],
+        ["signals", "detect", "--date", "0001-01-01"],
+        ["signals", "detect", "--date", "9999-12-31"],
+    ],
+)
+def test_days_out_of_range_are_refused_in_chinese(cli_env, command, tmp_path):
+    result = runner.invoke(app, [*command] + (["--output", str(tmp_path)] if command[0] == "brief" else []))
+    assert result.exit_code == 1, result.output
+    assert "日期须在 2000-01-01 至今天" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["classify", "activate", "99999999999999999999999"],
+        ["classify", "activate", "0"],
+        ["bench", "similar", "--appeals", "-5"],
+        ["bench", "similar", "--lookups", "0"],
+    ],
+)
+def test_numbers_out_of_range_are_usage_errors_not_tracebacks(command):
+    result = runner.invoke(app, command)
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit) and "Invalid value" in result.output

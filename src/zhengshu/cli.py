@@ -177,12 +177,14 @@ def brief_daily(
 ) -> None:
     """生成某日的“民生诉求每日5条”和“企业诉求每日速报”（保存到数据库并输出 .docx）。"""
     from zhengshu.appeals.brief_docx import save
-    from zhengshu.appeals.briefs import generate, parse_day
+    from zhengshu.appeals.briefs import generate
+    from zhengshu.appeals.days import parse_day
+    from zhengshu.clock import now
     from zhengshu.db import transaction
     from zhengshu.errors import DomainError
 
     try:
-        day = parse_day(date)
+        day = parse_day(date, default=now().date())
         with transaction(_factory(load_settings())) as session:
             contents = [brief.content for brief in generate(session, day)]
         paths = [save(content, output) for content in contents]
@@ -271,11 +273,11 @@ def bench_import(
 
 @bench_app.command("similar")
 def bench_similar(
-    appeals: Annotated[int, typer.Option(help="库中诉求数")] = 200_000,
-    lookups: Annotated[int, typer.Option(help="查询次数（一半为已有诉求的重复提交）")] = 1000,
+    appeals: Annotated[int, typer.Option(min=1, help="库中诉求数")] = 200_000,
+    lookups: Annotated[int, typer.Option(min=1, help="查询次数（一半为已有诉求的重复提交）")] = 1000,
     data_dir: Annotated[Path, typer.Option(help="真实数据目录（含 appeals/）")] = Path("../shared/data"),
     database_url: Annotated[str | None, typer.Option(help="目标数据库（默认临时 SQLite 文件）")] = None,
-    jobs: Annotated[int, typer.Option(help="建索引时分词的进程数")] = 2,
+    jobs: Annotated[int, typer.Option(help="生成诉求检索词（分词）的进程数")] = 2,
 ) -> None:
     """相似诉求查找：建库、建索引、查询，输出一行 JSON（p50_ms、p95_ms、recall_at_5 等）。"""
     from zhengshu.bench.similar import run
@@ -367,12 +369,16 @@ def signals_detect(
     date: Annotated[str, typer.Option("--date", help="日期 YYYY-MM-DD（默认昨天）")] = "",
 ) -> None:
     """检测某日的弱信号（街道/社区×类别、新兴词），结果存库；重复执行不重复预警。"""
-    from zhengshu.appeals.warnings import detect_day, parse_day
+    from datetime import timedelta
+
+    from zhengshu.appeals.days import parse_day
+    from zhengshu.appeals.warnings import detect_day
+    from zhengshu.clock import now
     from zhengshu.db import transaction
     from zhengshu.errors import DomainError
 
     try:
-        day = parse_day(date)
+        day = parse_day(date, default=now().date() - timedelta(days=1))
         with transaction(_factory(load_settings())) as session:
             outcome = detect_day(session, day, actor=None)
     except DomainError as error:
@@ -462,7 +468,9 @@ def classify_models() -> None:
 
 
 @classify_app.command("activate")
-def classify_activate(version: Annotated[int, typer.Argument(help="模型版本号")]) -> None:
+def classify_activate(
+    version: Annotated[int, typer.Argument(min=1, max=2**31 - 1, help="模型版本号")],
+) -> None:
     """启用一个模型版本（此后受理的诉求由它分类）。"""
     from zhengshu.appeals.classification import activate
     from zhengshu.db import transaction

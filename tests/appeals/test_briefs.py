@@ -259,10 +259,24 @@ def test_briefs_are_stored_once_per_day_and_kind_and_regenerated_on_demand(db, d
     assert events == 4
 
 
-@pytest.mark.parametrize(("text", "words"), [("2026-13-01", "日期格式有误"), ("2999-01-01", "尚未到来")])
-def test_bad_and_future_days_are_refused(text, words):
-    with pytest.raises(InvalidInput, match=words):
-        briefs.parse_day(text)
+@pytest.mark.parametrize(
+    ("day", "words"), [(datetime(2999, 1, 1).date(), "尚未到来"), (datetime(1, 1, 1).date(), "2000-01-01")]
+)
+def test_future_and_too_early_days_are_refused_and_nothing_is_stored(db, day, words):
+    with pytest.raises(InvalidInput, match=words), transaction(db.factory) as session:
+        briefs.generate(session, day)
+    with db.factory() as session:
+        assert session.scalar(select(func.count()).select_from(DailyBrief)) == 0
+
+
+def test_building_a_brief_stores_nothing(db, day_of_appeals):
+    with transaction(db.factory) as session:
+        built = briefs.build(session, DAY)
+    assert set(built) == set(briefs.BriefKind)
+    assert built[briefs.BriefKind.DAILY_FIVE]["day"] == DAY.isoformat()
+    with db.factory() as session:
+        assert session.scalar(select(func.count()).select_from(DailyBrief)) == 0
+        assert session.scalar(select(func.count()).where(AuditEvent.action == "daily_brief.generated")) == 0
 
 
 def test_the_command_writes_both_docx_and_refuses_a_bad_date(db, monkeypatch, tmp_path, day_of_appeals):
@@ -275,7 +289,7 @@ def test_the_command_writes_both_docx_and_refuses_a_bad_date(db, monkeypatch, tm
     assert written == sorted([f"企业诉求每日速报_{DAY}.docx", f"民生诉求每日5条_{DAY}.docx"])
     assert str(tmp_path) in result.output.replace("\n", "")
     bad = runner.invoke(app, ["brief", "daily", "--date", "yesterday"])
-    assert bad.exit_code == 1 and "日期格式有误" in bad.output
+    assert bad.exit_code == 1 and "日期格式应为 YYYY-MM-DD" in bad.output
 
 
 def test_the_scheduler_generates_yesterdays_briefs_once(db):

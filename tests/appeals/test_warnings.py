@@ -10,7 +10,7 @@ from tests.appeals.helpers import submit
 
 from zhengshu.appeals.models import Appeal
 from zhengshu.appeals.signal_models import SignalRun, SignalWarning, WarningKind, WarningStatus
-from zhengshu.appeals.warnings import decide, detect_day, detect_once, parse_day, warnings_for
+from zhengshu.appeals.warnings import decide, detect_day, detect_once, warnings_for
 from zhengshu.audit import events_for
 from zhengshu.clock import TZ, now
 from zhengshu.db import transaction
@@ -158,9 +158,8 @@ def test_acknowledge_and_dismiss_are_audited_and_follow_the_table(db):
 
 
 def test_bad_dates_are_refused_in_chinese(db):
-    with pytest.raises(InvalidInput, match="日期格式"):
-        parse_day("2026-13-01")
-    assert parse_day("") == now().date() - timedelta(days=1)
+    with pytest.raises(InvalidInput, match="2000-01-01"), transaction(db.factory) as session:
+        detect_day(session, date(1, 1, 1), actor=None)
     with pytest.raises(InvalidInput, match="未来"), transaction(db.factory) as session:
         detect_day(session, now().date() + timedelta(days=1), actor=None)
     with pytest.raises(PermissionDenied), transaction(db.factory) as session:

@@ -92,3 +92,18 @@ def test_names_and_phones_in_titles_never_reach_the_hotspot_list(db, client):
     assert "聚成类案 1 个" in page.text  # the appeals did cluster, so their titles were used
     assert "王小明" not in page.text
     assert "13912345678" not in page.text
+
+
+def test_days_near_year_1_or_9999_and_long_periods_are_refused_in_chinese(db, client):
+    login(client, "leader")
+    for path in (PAGE, "/analytics/rankings", "/analytics/hotspots/case?number=x&"):
+        query = "?" if "?" not in path else ""
+        far = client.get(f"{path}{query}last=9999-12-31")
+        assert far.status_code == 422 and "结束日期须在 2000-01-01 至今天" in far.text, path
+    drill = client.get("/analytics/rankings/appeals?kind=domain&key=x&last=9999-12-31")
+    assert drill.status_code == 422 and "结束日期须在" in drill.text
+    early = client.get("/analytics/rankings?first=0001-01-01&last=0001-01-01")
+    assert early.status_code == 422 and "开始日期须在 2000-01-01" in early.text
+    long = client.get(f"{PAGE}?first=2020-01-01&last=2022-01-01")
+    assert long.status_code == 422 and "统计区间最长 366 天" in long.text
+    assert client.get(f"{PAGE}?first=2000-01-01&last=2000-01-01").status_code == 200

@@ -6,10 +6,12 @@ import io
 from datetime import timedelta
 
 from docx import Document
+from sqlalchemy import func, select
 from tests.appeals.helpers import submit
 from tests.pages.helpers import csrf_token, login
 
-from zhengshu.appeals import briefs
+from zhengshu.appeals.library_models import DailyBrief
+from zhengshu.audit import AuditEvent
 from zhengshu.clock import now
 from zhengshu.db import transaction
 
@@ -43,7 +45,14 @@ def test_regenerating_replaces_the_stored_brief(client, db):
     day = (now() - timedelta(days=1)).date()
     login(client, "supervisor")
     page = client.get(f"/briefs?date={day}")
-    assert "第 1 版" in page.text
+    assert "尚未保存" in page.text and "第 1 版" not in page.text
+    response = client.post(
+        "/briefs/generate",
+        data={"date": day.isoformat(), "csrf_token": csrf_token(page.text)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert "第 1 版" in client.get(response.headers["location"]).text
     response = client.post(
         "/briefs/generate",
         data={"date": day.isoformat(), "csrf_token": csrf_token(page.text)},
@@ -58,13 +67,49 @@ def test_regenerating_replaces_the_stored_brief(client, db):
 def test_a_bad_date_is_explained_and_a_handler_has_no_briefs(client, db):
     login(client, "leader")
     page = client.get("/briefs?date=2026-02-30")
-    assert page.status_code == 422 and "日期格式有误" in page.text
+    assert page.status_code == 422 and "日期格式应为 YYYY-MM-DD" in page.text
     assert "民生诉求每日5条" in page.text
     bad = client.get("/briefs/2026-02-30/daily_five.docx")
-    assert bad.status_code == 422 and "日期格式有误" in bad.text
-    assert client.get(f"/briefs/{briefs.parse_day(None)}/weekly.docx").status_code == 404
+    assert bad.status_code == 422 and "日期格式应为 YYYY-MM-DD" in bad.text
+    assert client.get(f"/briefs/{now().date()}/weekly.docx").status_code == 404
     client.cookies.clear()
     login(client, "handler_zjj")
     assert 'href="/briefs"' not in client.get("/").text
     assert client.get("/briefs").status_code == 403
-    assert client.get(f"/briefs/{briefs.parse_day(None)}/daily_five.docx").status_code == 403
+    assert client.get(f"/briefs/{now().date()}/daily_five.docx").status_code == 403
+
+
+def _stored_and_audited(db) -> tuple[int, int]:
+    with db.factory() as session:
+        stored = session.scalar(select(func.count()).select_from(DailyBrief))
+        audited = session.scalar(select(func.count()).where(AuditEvent.action == "daily_brief.generated"))
+    return stored, audited
+
+
+def test_viewing_a_brief_writes_nothing_and_shows_the_stored_one_once_generated(client, db):
+    day = (now() - timedelta(days=1)).date()
+    login(client, "leader")
+    page = client.get(f"/briefs?date={day}")
+    assert page.status_code == 200 and "尚未保存" in page.text
+    assert client.get(f"/briefs/{day}/daily_five.docx").status_code == 200
+    assert client.get(f"/briefs/{day}/enterprise.docx").status_code == 200
+    assert _stored_and_audited(db) == (0, 0)
+    client.post("/briefs/generate", data={"date": day.isoformat(), "csrf_token": csrf_token(page.text)})
+    assert _stored_and_audited(db) == (2, 2)
+    again = client.get(f"/briefs?date={day}")
+    assert "第 1 版" in again.text and "尚未保存" not in again.text
+    assert client.get(f"/briefs/{day}/daily_five.docx").status_code == 200
+    assert _stored_and_audited(db) == (2, 2)
+
+
+def test_days_near_year_1_or_9999_are_refused_in_chinese(client, db):
+    login(client, "leader")
+    for text in ("0001-01-01", "9999-12-31"):
+        page = client.get(f"/briefs?date={text}")
+        assert page.status_code == 422 and "日期须在 2000-01-01 至今天" in page.text
+        docx = client.get(f"/briefs/{text}/daily_five.docx")
+        assert docx.status_code == 422 and "日期须在 2000-01-01 至今天" in docx.text
+    token = csrf_token(client.get("/briefs").text)
+    refused = client.post("/briefs/generate", data={"date": "0001-01-01", "csrf_token": token})
+    assert refused.status_code == 422 and "日期须在 2000-01-01 至今天" in refused.text
+    assert _stored_and_audited(db) == (0, 0)

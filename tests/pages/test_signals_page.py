@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from tests.appeals.test_warnings import DAY, background, seed
 from tests.pages.helpers import csrf_token, login
 
-from zhengshu.appeals.signal_models import SignalWarning
+from zhengshu.appeals.signal_models import SignalRun, SignalWarning
 from zhengshu.appeals.warnings import detect_day
 from zhengshu.audit import events_for
 from zhengshu.db import transaction
@@ -104,3 +104,25 @@ def test_a_handler_may_not_open_the_page(db, client):
     page = client.get(PAGE)
     assert page.status_code == 403
     assert "弱信号预警" in page.text
+
+
+def test_days_out_of_range_are_explained_and_detection_refuses_them(db, client):
+    login(client, "leader")
+    for text in ("0001-01-01", "9999-12-31"):
+        page = client.get(f"{PAGE}?day={text}")
+        assert page.status_code == 200 and "日期须在 2000-01-01 至今天" in page.text
+    page = client.get(PAGE)
+    response = client.post(f"{PAGE}/detect", data={"csrf_token": csrf_token(page.text), "day": "0001-01-01"})
+    assert response.status_code == 422 and "日期须在 2000-01-01 至今天" in response.text
+    with db.factory() as session:
+        assert session.scalar(select(func.count()).select_from(SignalRun)) == 0
+
+
+def test_a_warning_id_beyond_the_integer_range_is_a_bad_request(db, client):
+    login(client, "leader")
+    token = csrf_token(client.get(PAGE).text)
+    for warning_id in ("0", str(2**31), "99999999999999999999999"):
+        response = client.post(f"{PAGE}/{warning_id}/decide", data={"csrf_token": token, "to": "dismissed"})
+        assert response.status_code == 400, warning_id
+    missing = client.post(f"{PAGE}/{2**31 - 1}/decide", data={"csrf_token": token, "to": "dismissed"})
+    assert missing.status_code == 404

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhengshu.appeals import brief_criteria as c
+from zhengshu.appeals import days
 from zhengshu.appeals.brief_signals import Assessment, assess, rising_cases
 from zhengshu.appeals.hotspot_heat import ClassCase
 from zhengshu.appeals.library_models import DailyBrief
@@ -50,19 +51,6 @@ class BriefKind(StrEnum):
 
 
 BRIEF_TITLES = {BriefKind.DAILY_FIVE: "民生诉求每日5条", BriefKind.ENTERPRISE: "企业诉求每日速报"}
-
-
-def parse_day(text: str | None) -> date:
-    """A day typed as YYYY-MM-DD; today when empty; never a future day."""
-    if text is None or not text.strip():
-        return now().date()
-    try:
-        day = date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput(f"日期格式有误：{text}，请按 YYYY-MM-DD 填写，如 2026-11-26") from None
-    if day > now().date():
-        raise InvalidInput(f"{day.isoformat()} 尚未到来，不能生成简报")
-    return day
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -223,17 +211,24 @@ def stored(session: Session, day: date, kind: BriefKind) -> DailyBrief | None:
     return session.scalar(select(DailyBrief).where(DailyBrief.day == day, DailyBrief.kind == kind.value))
 
 
-def generate(session: Session, day: date, actor: User | None = None) -> list[DailyBrief]:
-    """Builds both briefs of the day and stores them, replacing what was stored. The state of the
-    appeals is taken at the end of the day, or now for today."""
-    moment = now()
+def build(session: Session, day: date, moment: datetime | None = None) -> dict[BriefKind, dict[str, Any]]:
+    """Both briefs of the day, built but not stored (nothing is written). The state of the appeals is
+    taken at the end of the day, or at ``moment`` (now) for today."""
+    moment = moment or now()
     if day > moment.date():
         raise InvalidInput(f"{day.isoformat()} 尚未到来，不能生成简报")
+    if day < days.EARLIEST:
+        raise InvalidInput(f"日期须在 {days.EARLIEST.isoformat()} 至今天之间")
     at = min(day_bounds(day)[1], moment)
     rising = rising_cases(session, at)
+    return {kind: builder(session, day, at, rising) for kind, builder in BUILDERS.items()}
+
+
+def generate(session: Session, day: date, actor: User | None = None) -> list[DailyBrief]:
+    """Builds both briefs of the day and stores them, replacing what was stored."""
+    moment = now()
     briefs = []
-    for kind, build in BUILDERS.items():
-        content = build(session, day, at, rising)
+    for kind, content in build(session, day, moment).items():
         brief = stored(session, day, kind)
         if brief is None:
             brief = DailyBrief(day=day, kind=kind.value, revision=0)

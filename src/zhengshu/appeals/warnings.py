@@ -20,6 +20,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from zhengshu.appeals.days import EARLIEST
 from zhengshu.appeals.models import Appeal
 from zhengshu.appeals.signal_models import SignalRun, SignalWarning, WarningKind, WarningStatus
 from zhengshu.appeals.signals import (
@@ -84,17 +85,6 @@ class _Row:
     category: str
     title: str
     appellant_name: str
-
-
-def parse_day(text: str) -> date:
-    """A YYYY-MM-DD date; empty means yesterday (the last complete day)."""
-    text = (text or "").strip()
-    if not text:
-        return now().date() - timedelta(days=1)
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"日期格式应为 YYYY-MM-DD：{text}") from None
 
 
 def _classify(day: date) -> int:
@@ -185,6 +175,8 @@ def detect_day(
         raise PermissionDenied("当前账号无权运行弱信号检测")
     if day > now().date():
         raise InvalidInput("不能检测未来的日期")
+    if day < EARLIEST:
+        raise InvalidInput(f"日期须在 {EARLIEST.isoformat()} 至今天之间")
     first = day - timedelta(days=params.history_days)
     length = params.history_days + 1
     rows = _rows(session, first, day)

@@ -3,7 +3,6 @@ ten domains / housing estates / communities with most appeals, each with its app
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -12,6 +11,7 @@ from fastapi.responses import Response
 
 from zhengshu.appeals import class_cases as service
 from zhengshu.appeals import hotspots
+from zhengshu.appeals.days import parse_period
 from zhengshu.appeals.hotspot_heat import HEAT_FORMULA, ClassCase
 from zhengshu.appeals.models import Appeal
 from zhengshu.appeals.presenters import free_text
@@ -40,17 +40,9 @@ METHOD = (
 )
 
 
-def _day(value: str, name: str) -> date | None:
-    if not value.strip():
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput(f"{name}格式应为 YYYY-MM-DD，例如 2026-01-31") from None
-
-
 def _span(first: str, last: str) -> service.Period:
-    return service.period(_day(first, "开始日期"), _day(last, "结束日期"))
+    first_day, last_day = parse_period(first, last, max_days=service.MAX_PERIOD_DAYS)
+    return service.period(first_day, last_day)
 
 
 def _query(span: service.Period, **extra: str) -> str:

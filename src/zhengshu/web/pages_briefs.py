@@ -1,11 +1,12 @@
 """The daily briefs page: 民生诉求每日5条 and 企业诉求每日速报 of a day, with a .docx of each.
 
-A brief the scheduler (or anyone) stored is shown as stored; a day without one is generated on the
-first visit. 重新生成 replaces the stored briefs with the present state."""
+A brief the scheduler (or anyone) stored is shown as stored; a day without one is built for the view
+and not stored (a GET writes nothing). 重新生成 stores the briefs of the present state."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -14,10 +15,11 @@ from fastapi.responses import Response
 
 from zhengshu.appeals import briefs
 from zhengshu.appeals.brief_docx import filename, render_docx
+from zhengshu.appeals.days import parse_day
 from zhengshu.appeals.library_models import DailyBrief
+from zhengshu.clock import now
 from zhengshu.db import reading, transaction
 from zhengshu.errors import DomainError, NotFound
-from zhengshu.org.models import User
 from zhengshu.web.deps import Factory
 from zhengshu.web.pages_base import (
     CheckedForm,
@@ -35,22 +37,40 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 DayText = Annotated[str, Query(max_length=20)]
 
 
-def _stored_or_generated(factory: Factory, day: date, user: User) -> dict[briefs.BriefKind, DailyBrief]:
+@dataclass(frozen=True)
+class Shown:
+    """A brief as shown: the stored one, or one built for this view (revision None, not stored)."""
+
+    kind: briefs.BriefKind
+    day: date
+    content: dict[str, Any]
+    generated_at: datetime
+    revision: int | None
+
+
+def _stored_or_built(factory: Factory, day: date) -> dict[briefs.BriefKind, Shown]:
     with reading(factory) as session:
-        found = {kind: briefs.stored(session, day, kind) for kind in briefs.BriefKind}
-    if all(found.values()):
-        return {kind: brief for kind, brief in found.items() if brief is not None}
-    with transaction(factory) as session:
-        generated = briefs.generate(session, day, user)
-    return {briefs.BriefKind(brief.kind): brief for brief in generated}
+        found: dict[briefs.BriefKind, DailyBrief | None] = {
+            kind: briefs.stored(session, day, kind) for kind in briefs.BriefKind
+        }
+        missing = [kind for kind, brief in found.items() if brief is None]
+        moment = now()
+        built = briefs.build(session, day, moment) if missing else {}
+    shown = {}
+    for kind, brief in found.items():
+        if brief is None:
+            shown[kind] = Shown(kind, day, built[kind], moment, None)
+        else:
+            shown[kind] = Shown(kind, day, brief.content, brief.generated_at, brief.revision)
+    return shown
 
 
-def _view(brief: DailyBrief) -> dict[str, Any]:
+def _view(brief: Shown) -> dict[str, Any]:
     return {
         "content": brief.content,
         "generated_at": brief.generated_at,
         "revision": brief.revision,
-        "docx": f"/briefs/{brief.day.isoformat()}/{brief.kind}.docx",
+        "docx": f"/briefs/{brief.day.isoformat()}/{brief.kind.value}.docx",
     }
 
 
@@ -58,12 +78,12 @@ def _view(brief: DailyBrief) -> dict[str, Any]:
 def briefs_page(request: Request, user: StaffUser, factory: Factory, date: DayText = "") -> Response:
     require_feature(user, "briefs")
     error = None
+    today = now().date()
     try:
-        day = briefs.parse_day(date)
+        day = parse_day(date, default=today)
     except DomainError as problem:
-        error, day = problem.message, briefs.parse_day(None)
-    stored = _stored_or_generated(factory, day, user)
-    today = briefs.parse_day(None)
+        error, day = problem.message, today
+    stored = _stored_or_built(factory, day)
     context = {
         "day": day.isoformat(),
         "today": today.isoformat(),
@@ -79,7 +99,7 @@ def briefs_page(request: Request, user: StaffUser, factory: Factory, date: DayTe
 @router.post("/briefs/generate")
 def regenerate(request: Request, user: StaffUser, factory: Factory, form: CheckedForm) -> Response:
     require_feature(user, "briefs")
-    day = briefs.parse_day(str(form.get("date") or ""))
+    day = parse_day(str(form.get("date") or ""), default=now().date())
     with transaction(factory) as session:
         briefs.generate(session, day, user)
     flash(request, f"已重新生成 {day.isoformat()} 的每日简报")
@@ -98,7 +118,7 @@ def download(
         chosen = briefs.BriefKind(kind)
     except ValueError:
         raise NotFound("没有这种简报") from None
-    brief = _stored_or_generated(factory, briefs.parse_day(day), user)[chosen]
+    brief = _stored_or_built(factory, parse_day(day, default=now().date()))[chosen]
     name = filename(brief.content)
     return Response(
         render_docx(brief.content),

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from zhengshu.appeals import warnings as service
+from zhengshu.appeals.days import parse_day
 from zhengshu.appeals.presenters import free_text
 from zhengshu.appeals.signal_models import SignalWarning, WarningKind, WarningStatus
 from zhengshu.appeals.signals import DEFAULT_PARAMS
@@ -31,6 +32,7 @@ from zhengshu.web.pages_base import (
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PATH = "/analytics/signals"
 SHOWN_APPEALS = 10
+WarningId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 METHOD = (
     f"基线取检测日前 {DEFAULT_PARAMS.window_days} 天（8 整周，不含前一天），按全区诉求的周内节律"
     "（节假日按周日、调休上班按周三）折算当日期望件数；以负二项分布计算“不少于实际件数”的概率 P，"
@@ -41,9 +43,7 @@ METHOD = (
 )
 
 
-def _day(value: str, session: Session) -> date:
-    if value.strip():
-        return service.parse_day(value)
+def _default_day(session: Session) -> date:
     return service.latest_run_day(session) or now().date() - timedelta(days=1)
 
 
@@ -94,12 +94,9 @@ def signals_page(
     problem = ""
     with reading(factory) as session:
         try:
-            chosen = _day(day, session)
+            chosen = parse_day(day, default=_default_day(session))
         except InvalidInput as error:
-            problem, chosen = (
-                error.message,
-                service.latest_run_day(session) or now().date() - timedelta(days=1),
-            )
+            problem, chosen = error.message, _default_day(session)
         run = service.run_for(session, chosen)
         cards = [_card(session, w, user) for w in service.warnings_for(session, chosen)]
         context = {
@@ -119,7 +116,7 @@ def signals_page(
 @router.post(f"{PATH}/detect")
 def detect(request: Request, user: StaffUser, factory: Factory, form: CheckedForm) -> Response:
     require_feature(user, "signals")
-    day = service.parse_day(str(form.get("day", "")))
+    day = parse_day(str(form.get("day", "")), default=now().date() - timedelta(days=1))
     with transaction(factory) as session:
         outcome = service.detect_day(session, day, actor=user)
     flash(request, outcome.message, "success" if outcome.appeals else "info")
@@ -128,7 +125,7 @@ def detect(request: Request, user: StaffUser, factory: Factory, form: CheckedFor
 
 @router.post(PATH + "/{warning_id}/decide")
 def decide(
-    request: Request, warning_id: int, user: StaffUser, factory: Factory, form: CheckedForm
+    request: Request, warning_id: WarningId, user: StaffUser, factory: Factory, form: CheckedForm
 ) -> Response:
     require_feature(user, "signals")
     choice = str(form.get("to", ""))
