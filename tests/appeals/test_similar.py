@@ -7,12 +7,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from fastapi.testclient import TestClient
+from sqlalchemy import select, update
 from tests.appeals.helpers import submit
 
 from zhengshu.appeals import handling, merging, similar
 from zhengshu.appeals.models import Appeal
 from zhengshu.appeals.rules import AppealRules
+from zhengshu.appeals.search_terms import search_terms
 from zhengshu.bench.similar import run
 from zhengshu.clock import now
 from zhengshu.db import transaction
@@ -254,3 +256,65 @@ def test_the_bench_stores_real_texts_and_finds_resubmissions(db):
     assert result["lookups"] == 40 and result["backend"] == db.backend
     assert result["recall_at_5"] >= 0.8  # lightly edited re-submissions among 400: found
     assert 0 < result["p50_ms"] <= result["p95_ms"]
+
+
+# --- stored search terms and the warm-up --------------------------------------------------------
+
+
+def _stored(db, number: str) -> tuple[str | None, object, int]:
+    with transaction(db.factory) as session:
+        row = session.execute(
+            select(Appeal.search_terms, Appeal.updated_at, Appeal.version).where(Appeal.number == number)
+        ).one()
+    return row.search_terms, row.updated_at, row.version
+
+
+def test_intake_stores_the_search_terms_the_index_reads(db):
+    with transaction(db.factory) as session:
+        number = submit(session, title=NOISE_TITLE, content=NOISE_TEXT).number
+    stored, _, _ = _stored(db, number)
+    assert stored == search_terms(NOISE_TITLE, NOISE_TEXT)
+    assert "噪音" in stored.split() and "，" not in stored
+    # The build reads the stored words, not the text: words put there are found, the text's are not.
+    with transaction(db.factory) as session:
+        session.execute(update(Appeal).where(Appeal.number == number).values(search_terms="医保 报销 到账"))
+    similar.forget(db.engine)
+    assert [m.appeal.number for m in lookup(db, similar.Probe(text="医保报销没有到账", at=now()))] == [number]
+    assert lookup(db, similar.Probe(text=similar.appeal_text(NOISE_TITLE, NOISE_TEXT), at=now())) == []
+
+
+def test_appeals_filed_before_the_terms_were_stored_are_segmented_once_and_written_back(db):
+    with transaction(db.factory) as session:
+        old = submit(session, title=NOISE_TITLE, content=NOISE_TEXT).number
+        session.execute(update(Appeal.__table__).where(Appeal.number == old).values(search_terms=None))
+    _, updated_at, version = _stored(db, old)
+    probe = similar.Probe(text=similar.appeal_text(NOISE_TITLE, NOISE_TEXT), at=now())
+    assert [m.appeal.number for m in lookup(db, probe)] == [old]  # segmented at build
+    similar.index_of(db.engine).wait_stored(timeout=30)
+    # Written back without touching the appeal's updated_at or version.
+    assert _stored(db, old) == (search_terms(NOISE_TITLE, NOISE_TEXT), updated_at, version)
+
+
+def test_the_warm_up_builds_in_the_background_and_a_lookup_meanwhile_waits_for_it(db):
+    others(db)
+    with transaction(db.factory) as session:
+        number = submit(session, title=NOISE_TITLE, content=NOISE_TEXT).number
+    thread = similar.warm_up(db.factory)
+    probe = similar.Probe(text=similar.appeal_text(NOISE_TITLE, NOISE_TEXT), at=now())
+    # Asked while the build may still run: the answer is the whole one, not a partial one.
+    assert [m.appeal.number for m in lookup(db, probe)] == [number]
+    thread.join(timeout=30)
+    assert similar.index_of(db.engine).built and len(similar.index_of(db.engine)) == 4
+
+
+def test_the_app_warms_the_index_at_start(db):
+    from zhengshu.settings import Settings
+    from zhengshu.web.app import create_app
+
+    with transaction(db.factory) as session:
+        submit(session, title=NOISE_TITLE, content=NOISE_TEXT)
+    app = create_app(Settings(database_url=db.url, dev=True))
+    index = similar.index_of(app.state.engine)
+    assert not index.built
+    with TestClient(app):
+        assert index.wait_built() and len(index) == 1

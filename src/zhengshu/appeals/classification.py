@@ -29,6 +29,7 @@ from zhengshu.appeals.classifier import ClassifierSettings, TextClassifier, labe
 from zhengshu.appeals.models import Appeal
 from zhengshu.appeals.routing import Routes, default_routes, load_routes
 from zhengshu.appeals.rules import AppealRules
+from zhengshu.appeals.search_terms import appeal_text
 from zhengshu.appeals.vocabulary import CATEGORIES
 from zhengshu.appeals.workflow import Status
 from zhengshu.clock import now
@@ -267,10 +268,6 @@ def train_from_appeals(
     return store_model(
         session, model, source=f"已办结诉求 {len(texts)} 件", actor=actor, activate_now=activate_now
     )
-
-
-def appeal_text(title: str, content: str) -> str:
-    return f"{title}\n{content}"
 
 
 # -- intake ---------------------------------------------------------------------------------------

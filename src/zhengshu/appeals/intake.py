@@ -15,6 +15,7 @@ from zhengshu.appeals.classification import classify_filed
 from zhengshu.appeals.drafts import AppealDraft
 from zhengshu.appeals.models import Appeal
 from zhengshu.appeals.numbers import take_numbers
+from zhengshu.appeals.search_terms import search_terms
 from zhengshu.appeals.workflow import Status
 from zhengshu.bulk import insert_rows
 from zhengshu.clock import now
@@ -111,6 +112,7 @@ def _row(draft: AppealDraft, place: Place, actor: User | None, moment: Any) -> d
         "reopen_count": 0,
         "due_estimated": False,
         "version": 1,
+        "search_terms": search_terms(draft.title, draft.content),
     }
 
 

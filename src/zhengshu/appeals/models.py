@@ -68,6 +68,9 @@ class Appeal(Base):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"), index=True)
     # Optimistic lock: an update carries the version it read; a stale one is a conflict.
     version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # The words of title and content, space-separated (zhengshu.appeals.search_terms), stored at intake
+    # for the similar-appeals index; NULL for appeals filed before it was stored (filled in once).
+    search_terms: Mapped[str | None] = mapped_column(Text, deferred=True)
 
     street: Mapped[Street | None] = relationship(lazy="joined")
     community: Mapped[Community | None] = relationship(lazy="joined")

@@ -12,7 +12,10 @@ are listed, each with its reasons in words ("同一社区 · 同一诉求人 · 
 operator sees why, and decides.
 
 The text index lives in the process, one per database engine. It is built from the database on first
-use, then kept current at each lookup: appeals added since the last refresh (by id) and changed
+use (the web app warms it in a background thread at start, `warm_up`; a lookup meanwhile waits for
+it), from the words stored with each appeal at intake (appeals.search_terms; appeals filed before
+they were stored are segmented once and their words written back, in a background thread), then
+kept current at each lookup: appeals added since the last refresh (by id) and changed
 since (by updated_at) are added or dropped, and closed appeals leave once their closure is older
 than RECENT_DAYS. Several web processes each keep their own; all read the same database.
 """
@@ -20,34 +23,39 @@ than RECENT_DAYS. Several web processes each keep their own; all read the same d
 from __future__ import annotations
 
 import heapq
-import multiprocessing
+import logging
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, and_, bindparam, func, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from zhengshu.appeals.access import can_read
 from zhengshu.appeals.intake import Places
 from zhengshu.appeals.models import Appeal
 from zhengshu.appeals.presenters import appellant, free_text
+from zhengshu.appeals.search_terms import appeal_text, search_terms, search_terms_all, words_of
 from zhengshu.appeals.workflow import Status
 from zhengshu.clock import local, now
+from zhengshu.db import reading, session_factory, transaction
 from zhengshu.errors import NotFound
 from zhengshu.org.models import User
 from zhengshu.search import Bm25Index
 from zhengshu.text.identifiers import normalize_phone
-from zhengshu.text.segment import terms
+
+log = logging.getLogger(__name__)
 
 RECENT_DAYS = 30
 TEXT_CANDIDATES = 50
 SAME_APPELLANT_CANDIDATES = 20
 MIN_SCORE = 0.35
 SHOWN = 10
+BUILD_BATCH = 20_000
+STORE_BATCH = 2_000
 # Rows changed this long before the last refresh are looked at again: a transaction that began
 # before the refresh may commit after it.
 REFRESH_OVERLAP = timedelta(minutes=2)
@@ -84,10 +92,6 @@ class Match:
     @property
     def explanation(self) -> str:
         return " · ".join(self.reasons)
-
-
-def appeal_text(title: str | None, content: str | None) -> str:
-    return f"{title or ''}\n{content or ''}"
 
 
 def probe_of(appeal: Appeal) -> Probe:
@@ -144,8 +148,7 @@ def eligible_condition(cutoff: datetime) -> Any:
 _ROW = (
     Appeal.id,
     Appeal.number,
-    Appeal.title,
-    Appeal.content,
+    Appeal.search_terms,
     Appeal.status,
     Appeal.closed_at,
     Appeal.merged_into_id,
@@ -164,9 +167,16 @@ class SimilarIndex:
         # The highest id and updated_at seen: while they stand still, nothing needs catching up.
         self._latest: tuple[Any, ...] | None = None
         self._lock = threading.Lock()
+        # Words of appeals filed before they were stored, waiting to be written back.
+        self._missing: list[tuple[int, str]] = []
+        self._writer: threading.Thread | None = None
 
     def __len__(self) -> int:
         return len(self.index)
+
+    @property
+    def built(self) -> bool:
+        return self._synced_at is not None
 
     def refresh(self, session: Session, *, jobs: int = 1) -> None:
         with self._lock:
@@ -185,26 +195,36 @@ class SimilarIndex:
                 self._catch_up(session)
             self._latest = latest
             self.drop_aged(now())
+        if self._missing:
+            self._store_missing(_engine_of(session))
 
     def _build(self, session: Session, jobs: int) -> None:
+        """From the stored words; appeals without them are segmented here (and written back later)."""
         moment = now()
         rows = session.execute(
             select(*_ROW).where(eligible_condition(_cutoff(moment))).order_by(Appeal.id)
         ).tuples()
-        batch: list[Any] = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= 20_000:
-                self._add_rows(batch, jobs)
-                batch = []
-        self._add_rows(batch, jobs)
+        unsegmented: list[Any] = []
+        for appeal_id, number, stored, _status, closed_at, _merged in rows:
+            if stored is None:
+                unsegmented.append((appeal_id, number, closed_at))
+            else:
+                self._add(appeal_id, number, words_of(stored), closed_at)
+        for start in range(0, len(unsegmented), BUILD_BATCH):
+            self._segment_rows(session, unsegmented[start : start + BUILD_BATCH], jobs)
         self._last_id = max(self._numbers, default=0)
         self._synced_at = moment
 
-    def _add_rows(self, rows: list[Any], jobs: int) -> None:
-        texts = [appeal_text(row[2], row[3]) for row in rows]
-        for row, words in zip(rows, segment_all(texts, jobs), strict=True):
-            self._add(row[0], row[1], words, row[5])
+    def _segment_rows(self, session: Session, rows: list[Any], jobs: int) -> None:
+        chosen = select(Appeal.id, Appeal.title, Appeal.content).where(Appeal.id.in_([r[0] for r in rows]))
+        texts = {
+            appeal_id: (title, content) for appeal_id, title, content in session.execute(chosen).tuples()
+        }
+        rows = [row for row in rows if row[0] in texts]
+        stored_all = search_terms_all([texts[row[0]] for row in rows], jobs)
+        for (appeal_id, number, closed_at), stored in zip(rows, stored_all, strict=True):
+            self._add(appeal_id, number, words_of(stored), closed_at)
+            self._missing.append((appeal_id, stored))
 
     def _add(self, appeal_id: int, number: str, words: list[str], closed_at: datetime | None) -> None:
         self.index.add_terms(appeal_id, words)
@@ -223,16 +243,48 @@ class SimilarIndex:
         since = self._synced_at - REFRESH_OVERLAP
         rows = list(session.execute(select(*_ROW).where(Appeal.id > self._last_id)).tuples())
         rows += session.execute(select(*_ROW).where(Appeal.updated_at >= since)).tuples()
-        for appeal_id, number, title, content, status, closed_at, merged_into_id in rows:
+        unsegmented = []
+        for appeal_id, number, stored, status, closed_at, merged_into_id in rows:
             self._last_id = max(self._last_id, appeal_id)
             if not eligible(status, closed_at, merged_into_id, cutoff):
                 self._drop(appeal_id)
             elif self._numbers.get(appeal_id) != number:
                 self._drop(appeal_id)
-                self._add(appeal_id, number, terms(appeal_text(title, content)), closed_at)
+                if stored is None:
+                    unsegmented.append((appeal_id, number, closed_at))
+                else:
+                    self._add(appeal_id, number, words_of(stored), closed_at)
             elif closed_at is not None:
                 heapq.heappush(self._closures, (local(closed_at), appeal_id))
+        if unsegmented:
+            self._segment_rows(session, unsegmented, 1)
         self._synced_at = moment
+
+    def _store_missing(self, engine: Engine) -> None:
+        """Write the words segmented at build back, in batches, in a thread of its own: the lookup
+        that built the index may hold a write transaction (SQLite's one writer) it must not wait on."""
+        with self._lock:
+            if not self._missing or (self._writer is not None and self._writer.is_alive()):
+                return
+            missing, self._missing = self._missing, []
+            self._writer = threading.Thread(
+                target=store_search_terms,
+                args=(session_factory(engine), missing),
+                name="similar-search-terms",
+                daemon=True,
+            )
+            self._writer.start()
+
+    def wait_built(self) -> bool:
+        """Until a build under way (the warm-up) is over; whether the index is built."""
+        with self._lock:
+            return self.built
+
+    def wait_stored(self, timeout: float | None = None) -> None:
+        """Until the words segmented at build are written back (tests, the bench)."""
+        writer = self._writer
+        if writer is not None:
+            writer.join(timeout)
 
     def drop_aged(self, moment: datetime) -> None:
         """Closed appeals leave once their closure is older than RECENT_DAYS. A heap entry may be
@@ -247,37 +299,84 @@ class SimilarIndex:
         return [(int(h.id), h.similarity) for h in self.index.search(text, k)]  # type: ignore[call-overload]
 
 
-def segment_all(texts: list[str], jobs: int = 1) -> Iterator[list[str]]:
-    """Segment many texts, in `jobs` forked processes when more than one (jieba holds the GIL).
-    Forked after the tokenizer is loaded, the workers share its dictionary instead of reloading it."""
-    if jobs <= 1 or len(texts) < 2000:
-        return (terms(t) for t in texts)
-    terms("")
-    size = -(-len(texts) // (jobs * 8))
-    chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        results = pool.map(_segment_chunk, chunks)
-    return (words for chunk in results for words in chunk)
+def store_search_terms(factory: sessionmaker[Session], pairs: list[tuple[int, str]]) -> int:
+    """Store the words of appeals that have none, STORE_BATCH a transaction; returns how many were
+    written. Neither updated_at nor version moves: the appeal itself has not changed."""
+    statement = (
+        update(Appeal.__table__)  # type: ignore[arg-type]
+        .where(Appeal.__table__.c.id == bindparam("appeal_id"), Appeal.__table__.c.search_terms.is_(None))
+        .values(search_terms=bindparam("stored"))
+    )
+    written = 0
+    try:
+        for start in range(0, len(pairs), STORE_BATCH):
+            batch = [{"appeal_id": i, "stored": t} for i, t in pairs[start : start + STORE_BATCH]]
+            with transaction(factory) as session:
+                session.connection().execute(statement, batch)
+            written += len(batch)
+    except Exception:  # the next build segments what is still missing
+        log.exception("storing search terms failed after %d appeals", written)
+    return written
 
 
-def _segment_chunk(texts: list[str]) -> list[list[str]]:
-    return [terms(t) for t in texts]
+def _engine_of(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
 
 
 _indexes: WeakKeyDictionary[Engine, SimilarIndex] = WeakKeyDictionary()
 _registry_lock = threading.Lock()
 
 
-def index_for(session: Session, *, jobs: int = 1) -> SimilarIndex:
-    """The engine's index, built on first use and brought up to date."""
-    bind = session.get_bind()
-    engine = bind if isinstance(bind, Engine) else bind.engine
+def _index_of(engine: Engine) -> SimilarIndex:
     with _registry_lock:
         index = _indexes.get(engine)
         if index is None:
             index = _indexes[engine] = SimilarIndex()
+        return index
+
+
+def index_for(session: Session, *, jobs: int = 1) -> SimilarIndex:
+    """The engine's index, built on first use and brought up to date. While another thread builds
+    it (the warm-up at app start), this waits for it: the lists shown stay complete."""
+    index = _index_of(_engine_of(session))
     index.refresh(session, jobs=jobs)
     return index
+
+
+def warm_up(factory: sessionmaker[Session], *, jobs: int = 1) -> threading.Thread:
+    """Build the engine's index in a background thread (app start), so that no request pays for it.
+    The index's lock is taken before the thread is returned: a lookup arriving meanwhile waits.
+    The tokenizer is loaded here, before any request: intake segments every appeal it files, and
+    two requests loading it at once would each load it."""
+    search_terms("", "")
+    engine = factory.kw["bind"]
+    index = _index_of(engine)
+    started = threading.Event()
+
+    def build() -> None:
+        try:
+            with index._lock:
+                started.set()
+                if index.built:
+                    return
+                with reading(factory) as session:
+                    index._build(session, jobs)
+            index._store_missing(engine)
+        except Exception:  # a lookup builds it instead
+            log.exception("warming the similar-appeals index failed")
+        finally:
+            started.set()
+
+    thread = threading.Thread(target=build, name="similar-warm-up", daemon=True)
+    thread.start()
+    started.wait()
+    return thread
+
+
+def index_of(engine: Engine) -> SimilarIndex:
+    """The engine's index as it stands, without refreshing it."""
+    return _index_of(engine)
 
 
 def forget(engine: Engine) -> None:

@@ -4,7 +4,10 @@ Stores N appeals whose texts are real citizen messages (../shared/data/appeals: 
 and labelled files), each a window of one message's sentences, sometimes with a sentence of another
 message added, so the store holds many distinct texts about the same kinds of matters. Place
 (Longgang's streets and communities), appellant (phones, some appellants with several appeals),
-time (the last 60 days) and status are synthetic. Then it builds the index from the database and
+time (the last 60 days) and status are synthetic. Each row carries its search terms as intake
+writes them (zhengshu.appeals.search_terms, computed in `jobs` processes and timed apart:
+terms_seconds). Then it builds the index from the database (index_seconds: reading the stored
+terms, no segmenting) and
 looks up new appeals: half are true re-submissions of a stored appeal (one or two sentences dropped,
 a few characters changed, "再次反映" in front; the old title half of the time, the same community 70%
 of the time, the same appellant half of the time, within five days), half are fresh texts. It
@@ -32,6 +35,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from zhengshu.appeals.models import Appeal
+from zhengshu.appeals.search_terms import search_terms_all
 from zhengshu.appeals.similar import Probe, appeal_text, find_similar, forget, index_for
 from zhengshu.appeals.workflow import Status
 from zhengshu.bulk import insert_rows
@@ -200,6 +204,12 @@ def run(
     moment = now()
     rows = generate_rows(rng, appeals, messages, places, moment)
     started = time.perf_counter()
+    stored = search_terms_all([(row["title"], row["content"]) for row in rows], jobs)
+    for row, words in zip(rows, stored, strict=True):
+        row["search_terms"] = words
+    terms_seconds = time.perf_counter() - started
+    del stored
+    started = time.perf_counter()
     store(engine, rows)
     store_seconds = time.perf_counter() - started
     with factory() as session:
@@ -255,6 +265,7 @@ def run(
         "appeals": appeals,
         "indexed": indexed,
         "lookups": lookups,
+        "terms_seconds": round(terms_seconds, 1),
         "store_seconds": round(store_seconds, 1),
         "index_seconds": round(index_seconds, 1),
         "p50_ms": round(statistics.median(latencies), 2) if latencies else 0.0,

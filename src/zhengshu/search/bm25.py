@@ -139,14 +139,18 @@ class Bm25Index:
         with self._lock:
             if doc_id in self._slot_of:
                 self._remove_one(doc_id)
-            columns = np.fromiter((self._column(w) for w in counts), dtype=np.int64, count=len(counts))
+            # Known words looked up in one C-level pass; only new ones take the slow path.
+            known = list(map(self._vocabulary.get, counts))
+            if None in known:
+                known = [self._column(w) if c is None else c for w, c in zip(counts, known, strict=True)]
+            columns = np.array(known, dtype=np.int64)
             slot = self._next_slot
             self._next_slot += 1
             self._slot_of[doc_id] = slot
             self._id_of_slot[slot] = doc_id
             self._pending.slots.append(slot)
             self._pending.columns.append(columns)
-            self._pending.counts.append(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
+            self._pending.counts.append(np.array(list(counts.values()), dtype=np.float32))
             if len(self._pending.slots) >= FLUSH_DOCS:
                 self._flush()
 

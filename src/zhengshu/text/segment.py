@@ -11,7 +11,6 @@ import csv
 import logging
 import re
 import threading
-from functools import cache
 from importlib import resources
 
 import jieba
@@ -51,20 +50,31 @@ def _place_names() -> list[str]:
     return [name for name in names if len(name) >= 2]
 
 
-@cache
+_loaded: jieba.Tokenizer | None = None
+
+
 def _tokenizer() -> jieba.Tokenizer:
-    with _lock:
-        jieba.setLogLevel(logging.WARNING)
-        tokenizer = jieba.Tokenizer()
-        tokenizer.initialize()
-        dictionary = resources.files("zhengshu.text") / "data" / _DICTIONARY
-        for line in dictionary.read_text(encoding="utf-8").splitlines():
-            if line and not line.startswith("#"):
-                word, frequency, tag = line.split()
-                tokenizer.add_word(word, int(frequency), tag)
-        for name in _place_names():
-            tokenizer.add_word(name, _PLACE_FREQUENCY, "ns")
-        return tokenizer
+    global _loaded
+    if _loaded is not None:
+        return _loaded
+    with _lock:  # loading takes seconds: two threads asking at once load it once
+        if _loaded is None:
+            _loaded = _load_tokenizer()
+        return _loaded
+
+
+def _load_tokenizer() -> jieba.Tokenizer:
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    dictionary = resources.files("zhengshu.text") / "data" / _DICTIONARY
+    for line in dictionary.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            word, frequency, tag = line.split()
+            tokenizer.add_word(word, int(frequency), tag)
+    for name in _place_names():
+        tokenizer.add_word(name, _PLACE_FREQUENCY, "ns")
+    return tokenizer
 
 
 def segment(text: str) -> list[str]:

@@ -12,6 +12,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.staticfiles import StaticFiles
 
 from zhengshu import __version__
+from zhengshu.appeals import similar
 from zhengshu.appeals.classification import configure_from_settings
 from zhengshu.appeals.rules import AppealRules
 from zhengshu.db import create_db_engine, session_factory
@@ -41,9 +42,12 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> F
         if run_jobs and settings.supervision_interval_minutes:
             jobs = PeriodicJobs(factory, settings.supervision_interval_minutes * 60)
             jobs.start()
+        # The similar-appeals index is built in the background: no request pays for it.
+        warming = similar.warm_up(factory)
         yield
         if jobs:
             jobs.stop()
+        warming.join(timeout=30)
         engine.dispose()
 
     app = FastAPI(
