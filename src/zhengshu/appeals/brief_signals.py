@@ -16,7 +16,7 @@ from zhengshu.appeals.class_cases import growing_cases
 from zhengshu.appeals.hotspot_heat import RECENT_DAYS, ClassCase
 from zhengshu.appeals.models import Appeal
 from zhengshu.appeals.vocabulary import Urgency
-from zhengshu.text.normalize import normalize_text
+from zhengshu.text.shingles import char_bigrams, overlap
 
 
 @dataclass
@@ -94,11 +94,6 @@ def _same_appellant(session: Session, appeals: Sequence[Appeal], start: datetime
     return counts
 
 
-def _pairs(title: str) -> set[str]:
-    letters = [ch for ch in normalize_text(title) if ch.isalnum()]
-    return {a + b for a, b in zip(letters, letters[1:], strict=False)}
-
-
 def _same_matter(session: Session, appeals: Sequence[Appeal], start: datetime) -> dict[int, int]:
     """Appeal id → earlier appeals of the same community and category sharing at least
     SAME_MATTER_OVERLAP of its title's character pairs, within SAME_MATTER_DAYS. Character pairs, not
@@ -114,7 +109,7 @@ def _same_matter(session: Session, appeals: Sequence[Appeal], start: datetime) -
     ).all()
     counts = {}
     for appeal in keyed:
-        own = _pairs(appeal.title)
+        own = char_bigrams(appeal.title)
         if not own:
             continue
         same = 0
@@ -123,7 +118,7 @@ def _same_matter(session: Session, appeals: Sequence[Appeal], start: datetime) -
                 continue
             if community != appeal.community_id or category != appeal.category:
                 continue
-            if len(own & _pairs(title)) / len(own) >= c.SAME_MATTER_OVERLAP:
+            if overlap(own, char_bigrams(title)) >= c.SAME_MATTER_OVERLAP:
                 same += 1
         if same:
             counts[appeal.id] = same

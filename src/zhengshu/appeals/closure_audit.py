@@ -40,6 +40,7 @@ from zhengshu.appeals.closure_lexicon import (
 )
 from zhengshu.text.normalize import normalize_text
 from zhengshu.text.segment import terms
+from zhengshu.text.shingles import char_bigrams, overlap
 
 __all__ = [
     "FLAG_THRESHOLD",
@@ -140,20 +141,15 @@ def _formula_spans(text: str) -> list[tuple[int, int]]:
     return merged
 
 
-def _bigrams(text: str) -> set[str]:
-    chars = _CJK.findall(text)
-    return {a + b for a, b in zip(chars, chars[1:], strict=False)}
-
-
-def _echoes(clause: str, appeal_bigrams: set[str]) -> bool:
+def _echoes(clause: str, appeal_bigrams: frozenset[str]) -> bool:
     """A clause that only repeats the appeal's own words (its title quoted back) answers nothing."""
-    grams = _bigrams(clause)
-    return len(grams) >= 5 and len(grams & appeal_bigrams) / len(grams) >= 0.9
+    grams = char_bigrams(clause)
+    return len(grams) >= 5 and overlap(grams, appeal_bigrams) >= 0.9
 
 
 def split_reply(reply: str, appeal: str = "") -> _Parts:
     text = clean(reply)
-    appeal_bigrams = _bigrams(clean(appeal))
+    appeal_bigrams = char_bigrams(clean(appeal))
     referral_answers = bool(ASKS_WHERE.search(appeal))
     spans = _formula_spans(text)
     kept = list(text)

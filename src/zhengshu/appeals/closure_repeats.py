@@ -12,17 +12,17 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
+from zhengshu.text.shingles import char_bigrams
+
 __all__ = ["REPEAT_SIMILARITY", "repeat_counts", "title_similarity"]
 
 REPEAT_SIMILARITY = 0.6
-_CJK_OR_WORD = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
 # Words people add when they come back; they must not make two titles look different.
 _RESTATEMENT = re.compile(r"再次|又一次|第[二三四五六七八九十\d]+次|多次|再|重新|继续|还是|仍然|仍|依然")
 
 
 def _bigrams(title: str) -> frozenset[str]:
-    chars = _CJK_OR_WORD.findall(_RESTATEMENT.sub("", title))
-    return frozenset(a + b for a, b in zip(chars, chars[1:], strict=False))
+    return char_bigrams(_RESTATEMENT.sub("", title))
 
 
 def title_similarity(first: str, second: str) -> float:
