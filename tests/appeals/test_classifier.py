@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import csv
 from itertools import product
-from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.shared_data import APPEALS_DATA
 
 from zhengshu.appeals.classifier import (
     ClassifierSettings,
@@ -18,7 +18,7 @@ from zhengshu.appeals.classifier import (
 )
 from zhengshu.errors import InvalidInput
 
-DEV = Path(__file__).resolve().parents[3] / "shared" / "data" / "appeals" / "teddycup2020_labeled_dev.csv"
+DEV = APPEALS_DATA / "teddycup2020_labeled_dev.csv"
 
 TOPICS = {
     "劳动和社会保障": [

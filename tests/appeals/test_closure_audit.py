@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from tests.shared_data import APPEALS_DATA
 from typer.testing import CliRunner
 
 from zhengshu.appeals.closure_audit import (
@@ -26,7 +27,7 @@ TITLE = "平湖街道凤凰社区工地夜间施工噪音扰民"
 CONTENT = (
     "凤凰大道旁工地每晚十一点后仍在施工，噪音很大，影响休息。希望有关部门尽快处理，能否限制夜间施工时间？"
 )
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "appeals" / "teddycup2020_replies.csv"
+DATA = APPEALS_DATA / "teddycup2020_replies.csv"
 LABELS = Path(__file__).resolve().parents[1] / "data" / "closure_dev_labels.csv"
 
 

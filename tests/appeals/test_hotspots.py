@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 import math
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from tests.appeals.helpers import submit
+from tests.shared_data import APPEALS_DATA
 from typer.testing import CliRunner
 
 from zhengshu.appeals.class_cases import class_cases, growing_cases, growing_cluster_of, period
@@ -22,7 +22,7 @@ from zhengshu.clock import now
 from zhengshu.db import transaction
 from zhengshu.errors import InvalidInput
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "appeals"
+DATA = APPEALS_DATA
 HOTSPOT_CSV = DATA / "teddycup2020_hotspot_messages.csv"
 START = datetime(2026, 3, 2, 9, 0)
 

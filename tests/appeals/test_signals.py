@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from scipy import stats
+from tests.shared_data import APPEALS_DATA
 
 from zhengshu.appeals.signals import (
     DEFAULT_PARAMS,
@@ -26,7 +27,7 @@ from zhengshu.bench.signals import build_series, category_of, load_messages, par
 from zhengshu.errors import InvalidInput
 
 MONDAY = date(2024, 1, 1)
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "appeals"
+DATA = APPEALS_DATA
 WEEKLY = np.array([1.2, 1.2, 1.2, 1.2, 1.2, 0.5, 0.5])  # five busy days, a quiet weekend
 
 

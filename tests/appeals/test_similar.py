@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from tests.appeals.helpers import submit
+from tests.shared_data import SHARED_DATA
 
 from zhengshu.appeals import handling, merging, similar
 from zhengshu.appeals.models import Appeal
@@ -246,7 +246,7 @@ def test_an_intake_form_being_typed_is_a_probe(db):
         assert unknown.street_id is None and unknown.phone is None
 
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+DATA = SHARED_DATA
 
 
 @pytest.mark.skipif(not (DATA / "appeals").is_dir(), reason="the shared real data is absent")
