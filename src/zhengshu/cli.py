@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -39,6 +41,18 @@ def load_settings() -> Settings:
     except (InsecureSettings, ValidationError) as error:
         errors.print(f"[red]配置错误：{error}[/red]")
         raise typer.Exit(2) from None
+
+
+@contextmanager
+def _refused() -> Iterator[None]:
+    """A refusal of the domain (bad input, an unknown record) ends the command with its message, exit 1."""
+    from zhengshu.errors import DomainError
+
+    try:
+        yield
+    except DomainError as error:
+        errors.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from None
 
 
 def _factory(settings: Settings) -> sessionmaker[Session]:
@@ -106,7 +120,6 @@ def users_create(
 ) -> None:
     """创建用户。"""
     from zhengshu.db import transaction
-    from zhengshu.errors import DomainError
     from zhengshu.org.roles import Role
     from zhengshu.org.services import create_user
 
@@ -116,20 +129,16 @@ def users_create(
         errors.print(f"[red]未知角色 {role}，可选：{', '.join(r.value for r in Role)}[/red]")
         raise typer.Exit(2) from None
     factory = _factory(load_settings())
-    try:
-        with transaction(factory) as session:
-            user = create_user(
-                session,
-                username=username,
-                password=password,
-                role=role_value,
-                department_code=department,
-                display_name=display_name,
-            )
-            label = f"{user.username}（{role_value.label}）"
-    except DomainError as error:
-        errors.print(f"[red]{error.message}[/red]")
-        raise typer.Exit(1) from None
+    with _refused(), transaction(factory) as session:
+        user = create_user(
+            session,
+            username=username,
+            password=password,
+            role=role_value,
+            department_code=department,
+            display_name=display_name,
+        )
+        label = f"{user.username}（{role_value.label}）"
     console.print(f"已创建用户 {label}")
 
 
@@ -206,16 +215,12 @@ def import_appeals_command(
     """从 Excel/CSV 导入诉求：按外部编号幂等；有任何错误行则整批不导入并列出错误。"""
     from zhengshu.appeals.importing import import_appeals, read_rows
     from zhengshu.db import transaction
-    from zhengshu.errors import DomainError
 
     factory = _factory(load_settings())
-    try:
+    with _refused():
         rows = read_rows(path.read_bytes(), path.name)
         with transaction(factory) as session:
             report = import_appeals(session, rows, actor=None)
-    except DomainError as error:
-        errors.print(f"[red]{error.message}[/red]")
-        raise typer.Exit(1) from None
     if not report.ok:
         table = Table(title=f"共 {len(report.errors)} 处错误，本批未导入任何诉求")
         for column in ("行", "字段", "问题"):
@@ -299,13 +304,9 @@ def bench_signals(
 ) -> None:
     """弱信号：在真实背景序列中注入 3 倍突增，输出一行 JSON（检出率、中位延迟、误报率）。"""
     from zhengshu.bench.signals import parse_seeds, run
-    from zhengshu.errors import DomainError
 
-    try:
+    with _refused():
         result = run(data_dir / "appeals", parse_seeds(seeds), bursts_per_series, composites)
-    except DomainError as error:
-        errors.print(f"[red]{error.message}[/red]")
-        raise typer.Exit(1) from None
     print(json.dumps(result, ensure_ascii=False))
 
 
@@ -320,19 +321,15 @@ def bench_hotspots(
     以文字写到 stderr；stdout 只输出一行 JSON（计时与计数）。"""
     from zhengshu.bench.hotspots import describe, read_messages, run
     from zhengshu.bench.hotspots import synthetic as build_synthetic
-    from zhengshu.errors import DomainError
 
     if input is None:
         errors.print("[red]请用 --input 指定留言 CSV 文件[/red]")
         raise typer.Exit(2)
-    try:
+    with _refused():
         messages = read_messages(input)
         if synthetic > 0:
             messages = build_synthetic(messages, synthetic)
         result = run(messages, workers=workers, top=top)
-    except DomainError as error:
-        errors.print(f"[red]{error.message}[/red]")
-        raise typer.Exit(1) from None
     print(describe(result.cases), file=sys.stderr)
     print(json.dumps(result.figures, ensure_ascii=False))
 
@@ -375,15 +372,11 @@ def signals_detect(
     from zhengshu.appeals.warnings import detect_day
     from zhengshu.clock import now
     from zhengshu.db import transaction
-    from zhengshu.errors import DomainError
 
-    try:
+    with _refused():
         day = parse_day(date, default=now().date() - timedelta(days=1))
         with transaction(_factory(load_settings())) as session:
             outcome = detect_day(session, day, actor=None)
-    except DomainError as error:
-        errors.print(f"[red]{error.message}[/red]")
-        raise typer.Exit(1) from None
     console.print(outcome.message)
 
 
@@ -398,13 +391,9 @@ def bench_classify(
 ) -> None:
     """智能分类：在训练集上训练、在测试集上评估，输出一行 JSON（macro_f1、accuracy 等）。"""
     from zhengshu.bench.classify import run
-    from zhengshu.errors import DomainError
 
-    try:
+    with _refused():
         result = run(train, test)
-    except DomainError as error:
-        errors.print(f"[red]{error.message}[/red]")
-        raise typer.Exit(1) from None
     print(json.dumps(result, ensure_ascii=False))
 
 
@@ -417,26 +406,21 @@ def classify_train(
     """训练一个新的模型版本（交叉验证给出评估指标和自动分拨阈值）。"""
     from zhengshu.appeals.classification import model_summary, train_from_appeals, train_from_csv
     from zhengshu.db import transaction
-    from zhengshu.errors import DomainError
 
     if (csv_file is None) == (not from_appeals):
         errors.print("[red]请指定 --csv FILE 或 --from-appeals 之一[/red]")
         raise typer.Exit(2)
-    try:
-        with transaction(_factory(load_settings())) as session:
-            if csv_file is not None:
-                try:
-                    text = csv_file.read_text(encoding="utf-8")
-                except (OSError, UnicodeDecodeError) as error:
-                    errors.print(f"[red]无法读取 {csv_file}（需要 UTF-8 编码的 CSV）：{error}[/red]")
-                    raise typer.Exit(1) from None
-                row = train_from_csv(session, text, source=csv_file.name, actor=None, activate_now=activate)
-            else:
-                row = train_from_appeals(session, actor=None, activate_now=activate)
-            summary = model_summary(row)
-    except DomainError as error:
-        errors.print(f"[red]{error.message}[/red]")
-        raise typer.Exit(1) from None
+    with _refused(), transaction(_factory(load_settings())) as session:
+        if csv_file is not None:
+            try:
+                text = csv_file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                errors.print(f"[red]无法读取 {csv_file}（需要 UTF-8 编码的 CSV）：{error}[/red]")
+                raise typer.Exit(1) from None
+            row = train_from_csv(session, text, source=csv_file.name, actor=None, activate_now=activate)
+        else:
+            row = train_from_appeals(session, actor=None, activate_now=activate)
+        summary = model_summary(row)
     console.print(json.dumps(summary, ensure_ascii=False))
     if not activate:
         console.print(f"用 zhengshu classify activate {summary['version']} 启用")
@@ -474,14 +458,9 @@ def classify_activate(
     """启用一个模型版本（此后受理的诉求由它分类）。"""
     from zhengshu.appeals.classification import activate
     from zhengshu.db import transaction
-    from zhengshu.errors import DomainError
 
-    try:
-        with transaction(_factory(load_settings())) as session:
-            activate(session, version, actor=None)
-    except DomainError as error:
-        errors.print(f"[red]{error.message}[/red]")
-        raise typer.Exit(1) from None
+    with _refused(), transaction(_factory(load_settings())) as session:
+        activate(session, version, actor=None)
     console.print(f"已启用模型版本 {version}")
 
 
