@@ -233,3 +233,14 @@ def test_no_birth_date_survives_masking(filler: str, id_number: str) -> None:
     masked = mask_pii_in_text(filler + "，" + id_number + "。")
     assert id_number[6:14] not in masked
     assert id_number[:6] + "*" * 8 + id_number[-4:] in masked
+
+
+def test_without_person_removes_the_name_and_masks_numbers_for_analysis():
+    from zhengshu.text.pii import without_person
+
+    text = "我是王小明，电话13912345678，王小明小区门口垃圾成堆"
+    cleaned = without_person(text, " 王小明 ")
+    assert "王小明" not in cleaned and "13912345678" not in cleaned
+    assert "小区门口垃圾成堆" in cleaned
+    # A one-character name is not removed: it would take that character out of every word.
+    assert without_person("王府井路灯坏了", "王") == "王府井路灯坏了"

@@ -22,7 +22,7 @@ from zhengshu.appeals.vocabulary import Urgency
 from zhengshu.clock import TZ, local, now
 from zhengshu.errors import InvalidInput
 from zhengshu.org.models import User
-from zhengshu.text.pii import mask_pii_in_text
+from zhengshu.text.pii import without_person
 
 __all__ = [
     "MAX_PERIOD_DAYS",
@@ -74,22 +74,14 @@ def period_appeals(session: Session, span: Period, viewer: User | None = None) -
     return list(session.scalars(query.order_by(Appeal.id)).unique())
 
 
-def _without_appellant(text: str, appeal: Appeal) -> str:
-    """The text without the appellant's own name and numbers: they say who, not what, and would tie
-    together unrelated appeals of one person."""
-    text = mask_pii_in_text(text)
-    name = appeal.appellant_name.strip()
-    return text.replace(name, "") if len(name) >= 2 else text
-
-
 def as_message(appeal: Appeal) -> Message:
     urgent = appeal.urgency in (Urgency.URGENT.value, Urgency.CRITICAL.value)
     appellant = appeal.enterprise_credit_code or appeal.appellant_phone or appeal.number
     return Message(
         id=appeal.number,
         # Titles too: a case's title and keywords are shown to viewers without PII_VIEW.
-        title=_without_appellant(appeal.title, appeal),
-        body=_without_appellant(appeal.content, appeal),
+        title=without_person(appeal.title, appeal.appellant_name),
+        body=without_person(appeal.content, appeal.appellant_name),
         created_at=local(appeal.created_at),
         appellant=appellant,
         likes=None,

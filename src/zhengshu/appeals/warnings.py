@@ -39,7 +39,7 @@ from zhengshu.clock import TZ, local, now
 from zhengshu.errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
 from zhengshu.org.models import Community, Street, User
 from zhengshu.org.roles import Permission, has_permission
-from zhengshu.text.pii import mask_pii_in_text
+from zhengshu.text.pii import without_person
 from zhengshu.text.segment import terms
 from zhengshu.workdays import default_calendar
 
@@ -281,11 +281,10 @@ def _area_warnings(
 
 
 def _appeal_terms(row: _Row) -> set[str]:
-    name = row.appellant_name.strip()
     return {
         term
-        for term in terms(mask_pii_in_text(row.title))
-        if len(term) >= MIN_TERM_LENGTH and term != name and "*" not in term
+        for term in terms(without_person(row.title, row.appellant_name))
+        if len(term) >= MIN_TERM_LENGTH and "*" not in term
     }
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "mask_name",
     "mask_phone",
     "mask_pii_in_text",
+    "without_person",
 ]
 
 PiiKind = Literal["mobile", "landline", "id_number"]
@@ -170,3 +171,12 @@ def mask_pii_in_text(text: str) -> str:
         position = span.end
     pieces.append(text[position:])
     return "".join(pieces)
+
+
+def without_person(text: str, name: str) -> str:
+    """For analysis, not display: the text with its numbers masked and the person's name removed.
+    Who wrote says nothing about what is asked, and would tie together one person's unrelated
+    appeals. A one-character name would remove that character everywhere, so it stays."""
+    text = mask_pii_in_text(text)
+    name = name.strip()
+    return text.replace(name, "") if len(name) >= 2 else text
