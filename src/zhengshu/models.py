@@ -1,5 +1,6 @@
 """Every table of the product, imported in one place for migrations and tests."""
 
+from zhengshu.appeals import board_models as appeals_board_models  # noqa: F401
 from zhengshu.appeals import classification_models as appeals_classification_models  # noqa: F401
 from zhengshu.appeals import closure_models as appeals_closure_models  # noqa: F401
 from zhengshu.appeals import library_models as appeals_library_models  # noqa: F401

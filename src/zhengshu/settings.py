@@ -7,7 +7,7 @@ from ipaddress import ip_network
 from pathlib import Path
 from typing import Annotated, Any, NamedTuple
 
-from pydantic import BeforeValidator, Field, IPvAnyNetwork, field_validator, model_validator
+from pydantic import BeforeValidator, Field, IPvAnyNetwork, PositiveInt, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from zhengshu.appeals.vocabulary import AppealType, Urgency
@@ -82,6 +82,11 @@ class Settings(BaseSettings):
     calendar_file: Path | None = None
     # CSV `category,department_code` over the built-in category routes ("street": the street office).
     category_routes_file: Path | None = None
+    # GeoJSON FeatureCollection of the real street boundaries; replaces the schematic street map.
+    street_geojson_file: Path | None = None
+    # Resident population by street (code or name), for the map's appeals per 10,000 residents,
+    # e.g. ZHENGSHU_STREET_POPULATION='{"平湖街道": 470000, "坂田街道": 520000}'.
+    street_population: dict[str, PositiveInt] = Field(default_factory=dict)
     # Working days to handle an appeal, by type (complaint, help, …), over the built-in defaults.
     deadline_days: dict[str, int] = Field(default_factory=dict)
     # The most working days an urgent or critical appeal may take, whatever its type.

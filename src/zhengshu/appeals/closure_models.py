@@ -20,6 +20,8 @@ class ClosureAudit(Base):
     __table_args__ = (
         UniqueConstraint("appeal_id", "reply_hash", name="uq_closure_audits_appeal_reply"),
         Index("ix_closure_audits_queue", "flagged", "decision"),
+        # Audits changed since the dashboards' summary last read them.
+        Index("ix_closure_audits_audited_at", "audited_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_
 from sqlalchemy.orm import InstrumentedAttribute
 
+from zhengshu.appeals.deadlines import NEAR_DUE_HOURS
 from zhengshu.appeals.models import Appeal
 from zhengshu.appeals.vocabulary import NoticeKind
 from zhengshu.appeals.workflow import Status
@@ -37,6 +38,15 @@ def missed(kind: NoticeKind, at: datetime) -> ColumnElement[bool]:
 def overdue(at: datetime) -> ColumnElement[bool]:
     """The SQL condition of an appeal past its handling deadline and not yet replied."""
     return missed(NoticeKind.OVERDUE_HANDLE, at)
+
+
+def near_due(at: datetime) -> ColumnElement[bool]:
+    """The SQL condition of an open appeal whose handling deadline falls within the next day."""
+    return and_(
+        Appeal.status.in_([s.value for s in HANDLING_STATUSES]),
+        at <= HANDLING_DUE,
+        at + timedelta(hours=NEAR_DUE_HOURS) > HANDLING_DUE,
+    )
 
 
 def is_overdue(appeal: Appeal, at: datetime) -> bool:

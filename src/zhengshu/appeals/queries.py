@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from zhengshu.appeals.access import readable_by
-from zhengshu.appeals.deadlines import NEAR_DUE_HOURS
 from zhengshu.appeals.handling import check_actor
 from zhengshu.appeals.models import Appeal, CoHandler, ExtensionRequest, SupervisionNotice
+from zhengshu.appeals.overdue import near_due as near_due_condition
 from zhengshu.appeals.overdue import overdue as overdue_condition
 from zhengshu.appeals.vocabulary import Urgency
 from zhengshu.appeals.workflow import Action, Status, allowed_actions
@@ -126,16 +126,7 @@ def near_due(
     session: Session, viewer: User, at: datetime | None = None, page: int = 1, size: int = PAGE_SIZE
 ) -> Page:
     moment = at or now()
-    query = (
-        select(Appeal)
-        .where(
-            readable_by(viewer),
-            Appeal.status.in_(HANDLING_STATUSES),
-            Appeal.due_at >= moment,
-            Appeal.due_at < moment + timedelta(hours=NEAR_DUE_HOURS),
-        )
-        .order_by(Appeal.due_at)
-    )
+    query = select(Appeal).where(readable_by(viewer), near_due_condition(moment)).order_by(Appeal.due_at)
     return _page(session, query, page, size)
 
 

@@ -18,7 +18,17 @@ from zhengshu.appeals.rules import AppealRules
 from zhengshu.db import create_db_engine, session_factory
 from zhengshu.jobs import PeriodicJobs
 from zhengshu.settings import Settings
-from zhengshu.web import api_appeals, api_auth, api_import, api_public, open311, pages, problems, ratelimit
+from zhengshu.web import (
+    api_appeals,
+    api_auth,
+    api_boards,
+    api_import,
+    api_public,
+    open311,
+    pages,
+    problems,
+    ratelimit,
+)
 from zhengshu.web.limits import BodySizeLimit
 from zhengshu.web.pages_analytics import router as analytics_pages
 from zhengshu.web.pages_briefs import router as briefs_pages
@@ -64,7 +74,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> F
     configure_from_settings(engine, settings)
     app.state.rate_limiter = ratelimit.RateLimiter.from_settings(settings)
     problems.install(app)
-    for module in (api_auth, api_appeals, api_public, api_import, open311, pages):
+    for module in (api_auth, api_appeals, api_boards, api_public, api_import, open311, pages):
         app.include_router(module.router)
     app.include_router(analytics_pages)
     app.include_router(briefs_pages)

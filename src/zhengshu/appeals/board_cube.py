@@ -1,0 +1,196 @@
+"""The dashboards' summary table: appeals counted per received day, street, community, department,
+category and type, kept up to date incrementally.
+
+A refresh finds the appeals changed since the last one (``appeals.updated_at``, indexed, and closure
+audits by ``audited_at``/``decided_at``), and recomputes only the days those appeals were received on.
+Recomputing a day is idempotent, so a refresh re-reads a short overlap before its mark: an update that
+committed late with an older timestamp is still counted. The first refresh builds everything."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, case, delete, func, insert, or_, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from zhengshu.appeals.board_measures import COUNTED, HANDLING_SECONDS, MEASURES, STORED, count, local_day
+from zhengshu.appeals.board_models import AppealDayStats, BoardMark
+from zhengshu.appeals.closure_models import ClosureAudit
+from zhengshu.appeals.models import Appeal
+from zhengshu.clock import TZ, local, now
+from zhengshu.db import reading, transaction
+
+MARK = "appeal_day_stats"
+# Re-read this much before the mark: transactions that committed after a refresh with an older
+# ``updated_at`` (they stamped it before committing) are picked up by the next refresh.
+OVERLAP = timedelta(minutes=5)
+# Days recomputed per statement.
+DAYS_PER_STATEMENT = 31
+_ADVISORY_KEY = 4_401_307_008  # any constant shared by every process of the platform
+_process_lock = threading.Lock()
+
+DIMENSIONS = ("street_id", "community_id", "lead_department_id", "category", "type")
+
+
+def _day_start(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=TZ)
+
+
+def _day_ranges(days: Iterable[date]) -> list[tuple[date, date]]:
+    """Consecutive days folded into (first, last) ranges."""
+    ranges: list[tuple[date, date]] = []
+    for day in sorted(set(days)):
+        if (
+            ranges
+            and day - ranges[-1][1] == timedelta(days=1)
+            and (day - ranges[-1][0]).days < DAYS_PER_STATEMENT
+        ):
+            ranges[-1] = (ranges[-1][0], day)
+        else:
+            ranges.append((day, day))
+    return ranges
+
+
+def _aggregate(where: ColumnElement[bool] | None) -> Select[Any]:
+    conditions = [COUNTED]
+    if where is not None:
+        conditions.append(where)
+    closed = MEASURES["closed"].condition
+    return (
+        select(
+            local_day(Appeal.created_at).label("day"),
+            *[getattr(Appeal, d) for d in DIMENSIONS],
+            *[count(MEASURES[name].condition).label(name) for name in STORED],
+            func.coalesce(func.sum(case((closed, HANDLING_SECONDS), else_=0)), 0).label("handling_seconds"),
+        )
+        .where(*conditions)
+        .group_by(local_day(Appeal.created_at), *[getattr(Appeal, d) for d in DIMENSIONS])
+    )
+
+
+def _insert(session: Session, where: ColumnElement[bool] | None) -> None:
+    columns = ["day", *DIMENSIONS, *STORED, "handling_seconds"]
+    session.execute(insert(AppealDayStats).from_select(columns, _aggregate(where)))
+
+
+def _recompute(session: Session, days: Iterable[date]) -> int:
+    ranges = _day_ranges(days)
+    for first, last in ranges:
+        session.execute(delete(AppealDayStats).where(AppealDayStats.day.between(first, last)))
+        received = Appeal.created_at.between(
+            _day_start(first), _day_start(last + timedelta(days=1)) - timedelta(microseconds=1)
+        )
+        _insert(session, received)
+    return sum((last - first).days + 1 for first, last in ranges)
+
+
+def _changed_days(session: Session, since: datetime) -> set[date]:
+    by_appeal = select(local_day(Appeal.created_at)).where(Appeal.updated_at > since).distinct()
+    by_audit = (
+        select(local_day(Appeal.created_at))
+        .join(ClosureAudit, ClosureAudit.appeal_id == Appeal.id)
+        .where(or_(ClosureAudit.audited_at > since, ClosureAudit.decided_at > since))
+        .distinct()
+    )
+    return {_as_date(d) for d in session.scalars(by_appeal.union(by_audit))}
+
+
+def _as_date(value: date | str) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _newest(session: Session) -> datetime | None:
+    appeal = session.scalar(select(func.max(Appeal.updated_at)))
+    audit = session.scalar(select(func.max(ClosureAudit.audited_at)))
+    decided = session.scalar(select(func.max(ClosureAudit.decided_at)))
+    moments = [local(m) for m in (appeal, audit, decided) if m is not None]
+    return max(moments) if moments else None
+
+
+@dataclass(frozen=True)
+class Refresh:
+    days: int
+    rebuilt: bool
+
+
+def _lock(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_KEY})
+
+
+def refresh(session: Session, *, force: bool = False) -> Refresh:
+    """Bring the summary up to date with the appeals; cheap when nothing changed. ``force`` re-reads
+    the overlap even when no newer change is visible (the periodic job does, for late commits)."""
+    with _process_lock:
+        _lock(session)
+        newest = _newest(session)
+        mark = session.get(BoardMark, MARK, with_for_update=True)
+        moment = now()
+        if mark is None:
+            session.execute(delete(AppealDayStats))
+            _insert(session, None)
+            session.add(BoardMark(name=MARK, seen_to=newest or moment, refreshed_at=moment))
+            session.flush()
+            return Refresh(days=0, rebuilt=True)
+        seen_to = local(mark.seen_to)
+        if newest is None or (newest <= seen_to and not force):
+            return Refresh(days=0, rebuilt=False)
+        days = _recompute(session, _changed_days(session, seen_to - OVERLAP))
+        mark.seen_to = max(seen_to, newest)
+        mark.refreshed_at = moment
+        session.flush()
+        return Refresh(days=days, rebuilt=False)
+
+
+def rebuild(session: Session) -> Refresh:
+    """Drop the summary and build it again from every appeal."""
+    with _process_lock:
+        _lock(session)
+        session.execute(delete(BoardMark).where(BoardMark.name == MARK))
+    return refresh(session)
+
+
+def refreshed_at(session: Session) -> datetime | None:
+    mark = session.get(BoardMark, MARK)
+    return local(mark.refreshed_at) if mark else None
+
+
+def totals(
+    session: Session,
+    where: Sequence[ColumnElement[bool]],
+    by: Sequence[str] = (),
+) -> list[dict[str, Any]]:
+    """Stored measures summed over the summary rows matching ``where``, grouped by dimensions in ``by``
+    (``day`` or any of DIMENSIONS). Each row is a dict of the dimensions and the measures."""
+    keys = [getattr(AppealDayStats, name) for name in by]
+    sums = [
+        func.coalesce(func.sum(getattr(AppealDayStats, name)), 0).label(name)
+        for name in (*STORED, "handling_seconds")
+    ]
+    query = select(*keys, *sums).where(*where)
+    if keys:
+        query = query.group_by(*keys)
+    return [dict(row._mapping) for row in session.execute(query)]
+
+
+def needs_refresh(session: Session) -> bool:
+    """Whether anything changed since the last refresh (a few indexed reads)."""
+    mark = session.get(BoardMark, MARK)
+    if mark is None:
+        return True
+    newest = _newest(session)
+    return newest is not None and newest > local(mark.seen_to)
+
+
+def ensure_fresh(factory: sessionmaker[Session]) -> None:
+    """Refresh before reading, writing only when something changed (reads never queue on SQLite's
+    single writer otherwise)."""
+    with reading(factory) as session:
+        if not needs_refresh(session):
+            return
+    with transaction(factory) as session:
+        refresh(session)

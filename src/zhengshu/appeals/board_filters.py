@@ -1,0 +1,183 @@
+"""The filters every dashboard number, drill-down and export takes: one period and optional category,
+type, street, community and lead department, checked once and applied alike to the summary table and
+to the appeals themselves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from zhengshu.appeals.board_models import AppealDayStats
+from zhengshu.appeals.days import parse_period
+from zhengshu.appeals.models import Appeal
+from zhengshu.appeals.vocabulary import TYPE_LABELS, AppealType
+from zhengshu.clock import TZ
+from zhengshu.errors import InvalidInput, NotFound
+from zhengshu.org.models import Community, Department, Street
+
+DEFAULT_DAYS = 30
+MAX_TEXT = 64
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    first: date
+    last: date
+    category: str | None = None
+    type: AppealType | None = None
+    street: Street | None = None
+    community: Community | None = None
+    department: Department | None = None
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.first, time.min, TZ)
+
+    @property
+    def end(self) -> datetime:
+        """Exclusive."""
+        return datetime.combine(self.last + timedelta(days=1), time.min, TZ)
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    def previous(self) -> BoardFilters:
+        """The same filters over the period of equal length just before this one."""
+        return replace(
+            self, first=self.first - timedelta(days=self.days), last=self.first - timedelta(days=1)
+        )
+
+    def without_area(self) -> BoardFilters:
+        return replace(self, street=None, community=None)
+
+    def summary_where(self) -> list[ColumnElement[bool]]:
+        """The conditions on the summary table (zhengshu.appeals.board_models.AppealDayStats)."""
+        row = AppealDayStats
+        where = [row.day >= self.first, row.day <= self.last]
+        where += self._dimensions(
+            row.category, row.type, row.street_id, row.community_id, row.lead_department_id
+        )
+        return where
+
+    def appeal_where(self) -> list[ColumnElement[bool]]:
+        """The same conditions on the appeals: received in the period, same dimensions."""
+        where = [Appeal.created_at >= self.start, Appeal.created_at < self.end]
+        where += self._dimensions(
+            Appeal.category, Appeal.type, Appeal.street_id, Appeal.community_id, Appeal.lead_department_id
+        )
+        return where
+
+    def area_where(self) -> list[ColumnElement[bool]]:
+        """Only the category, type, street, community and department: for live counts of open appeals,
+        which belong to no period."""
+        return self._dimensions(
+            Appeal.category, Appeal.type, Appeal.street_id, Appeal.community_id, Appeal.lead_department_id
+        )
+
+    def _dimensions(
+        self, category: Any, type_: Any, street: Any, community: Any, department: Any
+    ) -> list[Any]:
+        where = []
+        if self.category:
+            where.append(category == self.category)
+        if self.type:
+            where.append(type_ == self.type.value)
+        if self.street:
+            where.append(street == self.street.id)
+        if self.community:
+            where.append(community == self.community.id)
+        if self.department:
+            where.append(department == self.department.id)
+        return where
+
+    def query(self) -> dict[str, str]:
+        """The filters as URL parameters (for links, exports and the page's form)."""
+        params = {"first": self.first.isoformat(), "last": self.last.isoformat()}
+        if self.category:
+            params["category"] = self.category
+        if self.type:
+            params["type"] = self.type.value
+        if self.street:
+            params["street"] = self.street.code
+        if self.community:
+            params["community"] = self.community.code
+        if self.department:
+            params["department"] = self.department.code
+        return params
+
+    def describe(self) -> str:
+        """The filters in words, for exports and page headings."""
+        parts = [f"受理时间 {self.first.isoformat()} 至 {self.last.isoformat()}"]
+        if self.street:
+            parts.append(f"街道：{self.street.name}")
+        if self.community:
+            parts.append(f"社区：{self.community.name}")
+        if self.department:
+            parts.append(f"承办单位：{self.department.name}")
+        if self.category:
+            parts.append(f"类别：{self.category}")
+        if self.type:
+            parts.append(f"类型：{TYPE_LABELS[self.type]}")
+        return "；".join(parts)
+
+
+def _text(value: str | None, label: str) -> str | None:
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if len(value) > MAX_TEXT:
+        raise InvalidInput(f"{label}过长（最多 {MAX_TEXT} 个字符）")
+    return value
+
+
+def parse_filters(
+    session: Session,
+    *,
+    first: str | None = None,
+    last: str | None = None,
+    category: str | None = None,
+    type: str | None = None,
+    street: str | None = None,
+    community: str | None = None,
+    department: str | None = None,
+) -> BoardFilters:
+    """Filters typed in a URL: unknown codes are a NotFound and malformed values an InvalidInput, each
+    with a message naming the field."""
+    first_day, last_day = parse_period(first, last, days=DEFAULT_DAYS)
+    type_text = _text(type, "类型")
+    appeal_type = None
+    if type_text:
+        try:
+            appeal_type = AppealType(type_text)
+        except ValueError:
+            names = "、".join(f"{t.value}（{t.label}）" for t in AppealType)
+            raise InvalidInput(f"未知的诉求类型：{type_text}；可选：{names}") from None
+    street_row = _find(session, Street, _text(street, "街道代码"), "街道")
+    community_row = _find(session, Community, _text(community, "社区代码"), "社区")
+    if community_row is not None:
+        if street_row is not None and community_row.street_id != street_row.id:
+            raise InvalidInput(f"社区“{community_row.name}”不属于{street_row.name}")
+        street_row = street_row or community_row.street
+    return BoardFilters(
+        first=first_day,
+        last=last_day,
+        category=_text(category, "类别"),
+        type=appeal_type,
+        street=street_row,
+        community=community_row,
+        department=_find(session, Department, _text(department, "承办单位代码"), "承办单位"),
+    )
+
+
+def _find(session: Session, model: Any, code: str | None, label: str) -> Any:
+    if code is None:
+        return None
+    row = session.scalar(select(model).where(model.code == code))
+    if row is None:
+        raise NotFound(f"{label}代码不存在：{code}")
+    return row
