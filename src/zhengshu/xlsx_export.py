@@ -13,6 +13,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Excel's own limit on a sheet's name.
 SHEET_NAME_MAX = 31
 # Values starting with these would be read as a formula by Excel (CSV/formula injection).

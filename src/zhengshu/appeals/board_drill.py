@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, desc, func, select
+from sqlalchemy import ColumnElement, Select, desc, select
 from sqlalchemy.orm import Session
 
 from zhengshu.appeals.access import readable_by
@@ -15,6 +15,7 @@ from zhengshu.appeals.board_filters import BoardFilters
 from zhengshu.appeals.board_measures import COUNTED, MEASURES
 from zhengshu.appeals.fast_handling import live_conditions
 from zhengshu.appeals.models import Appeal, SupervisionNotice
+from zhengshu.appeals.queries import Page, page_of
 from zhengshu.appeals.workflow import OPEN_STATUSES
 from zhengshu.errors import InvalidInput
 from zhengshu.org.models import User
@@ -51,9 +52,7 @@ def drill_for(key: str, at: datetime) -> tuple[Drill, ColumnElement[bool]]:
     raise InvalidInput(f"未知的统计口径：{key[:32]}")
 
 
-def drill_query(
-    filters: BoardFilters, key: str, viewer: User, at: datetime
-) -> tuple[Drill, Select[Appeal]]:
+def drill_query(filters: BoardFilters, key: str, viewer: User, at: datetime) -> tuple[Drill, Select[Appeal]]:
     drill, condition = drill_for(key, at)
     # A period measure counts the appeals received in the period; a live one, every open appeal now.
     where = filters.area_where() if drill.live else [*filters.appeal_where(), COUNTED]
@@ -67,19 +66,6 @@ def drill_query(
     return drill, query
 
 
-@dataclass(frozen=True)
-class DrillPage:
-    drill: Drill
-    items: list[Appeal]
-    total: int
-    page: int
-    size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
-
-
 def drill_page(
     session: Session,
     filters: BoardFilters,
@@ -88,13 +74,9 @@ def drill_page(
     at: datetime,
     page: int = 1,
     size: int = PAGE_SIZE,
-) -> DrillPage:
+) -> tuple[Drill, Page]:
     drill, query = drill_query(filters, key, viewer, at)
-    size = min(max(size, 1), 200)
-    page = max(page, 1)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    items = list(session.scalars(query.limit(size).offset((page - 1) * size)).unique())
-    return DrillPage(drill, items, total, page, size)
+    return drill, page_of(session, query, page, size)
 
 
 def drill_all(

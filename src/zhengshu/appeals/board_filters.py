@@ -112,7 +112,16 @@ class BoardFilters:
 
     def describe(self) -> str:
         """The filters in words, for exports and page headings."""
-        parts = [f"受理时间 {self.first.isoformat()} 至 {self.last.isoformat()}"]
+        return "；".join(
+            [f"受理时间 {self.first.isoformat()} 至 {self.last.isoformat()}", *self._area_words()]
+        )
+
+    def describe_live(self) -> str:
+        """The filters of a live count, which takes every open appeal whenever it was received."""
+        return "；".join(["此刻在办的诉求（不限受理时间）", *self._area_words()])
+
+    def _area_words(self) -> list[str]:
+        parts = []
         if self.street:
             parts.append(f"街道：{self.street.name}")
         if self.community:
@@ -123,7 +132,7 @@ class BoardFilters:
             parts.append(f"类别：{self.category}")
         if self.type:
             parts.append(f"类型：{TYPE_LABELS[self.type]}")
-        return "；".join(parts)
+        return parts
 
 
 def _text(value: str | None, label: str) -> str | None:

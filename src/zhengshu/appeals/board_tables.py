@@ -57,6 +57,8 @@ class Table:
     columns: tuple[Column, ...]
     rows: list[Row]
     note: str = ""
+    # Counts of open appeals now, whenever received (the period does not apply).
+    live: bool = False
 
     def cells(self) -> list[list[Any]]:
         return [[row.values.get(c.key) for c in self.columns] for row in self.rows]
@@ -138,6 +140,7 @@ def _due_table(name: str, title: str, first: str, rows: Sequence[fast_handling.D
         ),
         [Row(r.as_dict(), {narrow: r.code}) for r in rows],
         "临期：24 小时内到办理时限；均为此刻在办的诉求。",
+        live=True,
     )
 
 
@@ -205,6 +208,7 @@ def supervision_table(session: Session, filters: BoardFilters, viewer: User) -> 
             Column("status", "状态"),
         ),
         rows,
+        live=True,
     )
 
 
@@ -265,8 +269,10 @@ def appeal_row(appeal: Appeal, viewer: User) -> Row:
     )
 
 
-def appeals_table(title: str, appeals: Sequence[Appeal], viewer: User, note: str = "") -> Table:
-    return Table("appeals", title, APPEAL_COLUMNS, [appeal_row(a, viewer) for a in appeals], note)
+def appeals_table(
+    title: str, appeals: Sequence[Appeal], viewer: User, note: str = "", *, live: bool = False
+) -> Table:
+    return Table("appeals", title, APPEAL_COLUMNS, [appeal_row(a, viewer) for a in appeals], note, live)
 
 
 # The tables an export can ask for by name, with what each needs.

@@ -35,7 +35,7 @@ class Page:
     size: int
 
 
-def _page(session: Session, query: Select[Appeal], page: int, size: int) -> Page:
+def page_of(session: Session, query: Select[Appeal], page: int, size: int) -> Page:
     page = max(page, 1)
     size = min(max(size, 1), 200)
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
@@ -73,7 +73,7 @@ def search(
         query = query.where(
             or_(Appeal.number == keyword.strip(), Appeal.title.like(like, escape=LIKE_ESCAPE))
         )
-    return _page(session, query.order_by(Appeal.id.desc()), page, size)
+    return page_of(session, query.order_by(Appeal.id.desc()), page, size)
 
 
 def dispatch_queue(session: Session, page: int = 1, size: int = PAGE_SIZE) -> Page:
@@ -82,7 +82,7 @@ def dispatch_queue(session: Session, page: int = 1, size: int = PAGE_SIZE) -> Pa
         .where(Appeal.status.in_((Status.SUBMITTED.value, Status.RETURNED.value)))
         .order_by(URGENCY_RANK.desc(), Appeal.created_at)
     )
-    return _page(session, query, page, size)
+    return page_of(session, query, page, size)
 
 
 def department_inbox(session: Session, department_id: int, page: int = 1, size: int = PAGE_SIZE) -> Page:
@@ -97,12 +97,12 @@ def department_inbox(session: Session, department_id: int, page: int = 1, size: 
         )
         .order_by(Appeal.due_at)
     )
-    return _page(session, query, page, size)
+    return page_of(session, query, page, size)
 
 
 def review_queue(session: Session, page: int = 1, size: int = PAGE_SIZE) -> Page:
     query = select(Appeal).where(Appeal.status == Status.REPLIED.value).order_by(Appeal.replied_at)
-    return _page(session, query, page, size)
+    return page_of(session, query, page, size)
 
 
 def follow_up_queue(session: Session, page: int = 1, size: int = PAGE_SIZE) -> Page:
@@ -111,7 +111,7 @@ def follow_up_queue(session: Session, page: int = 1, size: int = PAGE_SIZE) -> P
         .where(Appeal.status == Status.CLOSED.value, Appeal.satisfaction.is_(None))
         .order_by(Appeal.closed_at)
     )
-    return _page(session, query, page, size)
+    return page_of(session, query, page, size)
 
 
 def overdue(
@@ -119,7 +119,7 @@ def overdue(
 ) -> Page:
     moment = at or now()
     query = select(Appeal).where(readable_by(viewer), overdue_condition(moment)).order_by(Appeal.due_at)
-    return _page(session, query, page, size)
+    return page_of(session, query, page, size)
 
 
 def near_due(
@@ -127,7 +127,7 @@ def near_due(
 ) -> Page:
     moment = at or now()
     query = select(Appeal).where(readable_by(viewer), near_due_condition(moment)).order_by(Appeal.due_at)
-    return _page(session, query, page, size)
+    return page_of(session, query, page, size)
 
 
 def supervision_notices(session: Session, viewer: User, limit: int = 200) -> list[SupervisionNotice]:

@@ -43,7 +43,7 @@ def _table_json(table: board_tables.Table) -> dict[str, Any]:
         "columns": [
             {"key": c.key, "label": c.label, "kind": c.kind, "drill": c.drill} for c in table.columns
         ],
-        "rows": [{**row.values, "narrow": row.narrow} for row in table.rows],
+        "rows": [{**row.values, "narrow": row.narrow, "appeal": row.number} for row in table.rows],
     }
 
 
@@ -213,14 +213,10 @@ def board_appeals(
     _viewer(user)
     with reading(factory) as session:
         filters = params.filters(session)
-        result = drill_page(session, filters, measure, user, now(), page, size)
+        drill, result = drill_page(session, filters, measure, user, now(), page, size)
         return {
             "filters": _filters_json(filters),
-            "measure": {
-                "key": result.drill.key,
-                "label": result.drill.label,
-                "meaning": result.drill.meaning,
-            },
+            "measure": {"key": drill.key, "label": drill.label, "meaning": drill.meaning},
             "total": result.total,
             "page": result.page,
             "size": result.size,

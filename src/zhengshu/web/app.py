@@ -31,6 +31,7 @@ from zhengshu.web import (
 )
 from zhengshu.web.limits import BodySizeLimit
 from zhengshu.web.pages_analytics import router as analytics_pages
+from zhengshu.web.pages_boards import router as boards_pages
 from zhengshu.web.pages_briefs import router as briefs_pages
 from zhengshu.web.pages_closure import router as closure_pages
 from zhengshu.web.pages_signals import router as signals_pages
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> F
     for module in (api_auth, api_appeals, api_boards, api_public, api_import, open311, pages):
         app.include_router(module.router)
     app.include_router(analytics_pages)
+    app.include_router(boards_pages)
     app.include_router(briefs_pages)
     app.include_router(closure_pages)
     app.include_router(signals_pages)

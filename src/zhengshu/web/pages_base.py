@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
@@ -37,6 +37,7 @@ log = logging.getLogger("zhengshu.web.pages")
 
 WEB = Path(__file__).parent
 HTMX_VERSION = "2.0.11"
+ECHARTS_VERSION = "6.1.0"
 SITE_NAME = "龙岗区民生诉求服务平台"
 FLASH_KEY = "flash"
 # Pages carry personal data and action forms: never cached, never framed by another site.
@@ -67,6 +68,7 @@ templates = Jinja2Templates(directory=WEB / "templates")
 templates.env.filters["when"] = format_when
 templates.env.globals["site_name"] = SITE_NAME
 templates.env.globals["htmx_src"] = f"/static/vendor/htmx-{HTMX_VERSION}/htmx.min.js"
+templates.env.globals["echarts_src"] = f"/static/vendor/echarts-{ECHARTS_VERSION}/echarts.min.js"
 
 
 class LoginRequired(Exception):
@@ -124,12 +126,18 @@ FEATURES = (
     Feature("follow-up", "待回访", "/queues/follow-up", _queue("follow-up")),
     Feature("supervision", "督办与时限", "/supervision", _permitted(Permission.SUPERVISION_LIST)),
     Feature("search", "诉求查询", "/appeals", lambda user: True),
+    Feature("opinion-map", "民意地图", "/boards/map", _permitted(Permission.ANALYTICS_VIEW)),
+    Feature("fast-handling", "民意速办", "/boards/handling", _permitted(Permission.ANALYTICS_VIEW)),
     Feature("briefs", "每日简报", "/briefs", _permitted(Permission.ANALYTICS_VIEW)),
     Feature("signals", "弱信号预警", "/analytics/signals", _permitted(Permission.ANALYTICS_VIEW)),
     Feature("hotspots", "类案热点", "/analytics/hotspots", _permitted(Permission.ANALYTICS_VIEW)),
     # Reading the templates comes with handling; writing them is TEMPLATE_MANAGE's.
-    Feature("templates", "答复模板", "/templates", lambda u: _permitted(Permission.TEMPLATE_MANAGE)(u)
-            or _permitted(Permission.APPEAL_HANDLE)(u)),
+    Feature(
+        "templates",
+        "答复模板",
+        "/templates",
+        lambda u: _permitted(Permission.TEMPLATE_MANAGE)(u) or _permitted(Permission.APPEAL_HANDLE)(u),
+    ),
     Feature("cases", "典型案例", "/cases", lambda user: True),
     Feature("closure-audit", "形式办结审查", "/audit/closure", _permitted(Permission.CLOSURE_AUDIT)),
 )
@@ -196,6 +204,13 @@ def render(
 def render_fragment(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:
     """A piece of a page for htmx: no layout, and the session (flashes, token) left alone."""
     return templates.TemplateResponse(request, name, context, headers=PAGE_HEADERS)
+
+
+def download(data: bytes, media_type: str, fallback_name: str, name: str) -> Response:
+    """A file to save: its Chinese ``name`` for browsers that read RFC 6266's filename*, an ASCII
+    ``fallback_name`` for the others; like pages, never cached."""
+    disposition = f"attachment; filename=\"{fallback_name}\"; filename*=UTF-8''{quote(name)}"
+    return Response(data, media_type=media_type, headers={**PAGE_HEADERS, "Content-Disposition": disposition})
 
 
 def redirect(url: str) -> RedirectResponse:

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
@@ -25,6 +24,7 @@ from zhengshu.web.pages_base import (
     CheckedForm,
     PageRoute,
     StaffUser,
+    download,
     flash,
     redirect,
     render,
@@ -107,7 +107,7 @@ def regenerate(request: Request, user: StaffUser, factory: Factory, form: Checke
 
 
 @router.get("/briefs/{day}/{kind}.docx")
-def download(
+def brief_docx(
     day: Annotated[str, Path(max_length=10)],
     kind: Annotated[str, Path(max_length=16)],
     user: StaffUser,
@@ -120,11 +120,4 @@ def download(
         raise NotFound("没有这种简报") from None
     brief = _stored_or_built(factory, parse_day(day, default=now().date()))[chosen]
     name = filename(brief.content)
-    return Response(
-        render_docx(brief.content),
-        media_type=DOCX,
-        headers={
-            "Content-Disposition": f"attachment; filename=\"brief.docx\"; filename*=UTF-8''{quote(name)}",
-            "Cache-Control": "no-store",
-        },
-    )
+    return download(render_docx(brief.content), DOCX, "brief.docx", name)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 from typing import Annotated, Any
-from urllib.parse import quote
 
 import openpyxl
 from fastapi import APIRouter, Depends, Request
@@ -23,18 +22,18 @@ from zhengshu.web.api_import import UploadForm, rejection_detail, run_import, up
 from zhengshu.web.deps import Factory, settings
 from zhengshu.web.pages_base import (
     FEATURE_BY_KEY,
-    PAGE_HEADERS,
     PageRoute,
     StaffUser,
+    download,
     render,
     require_feature,
 )
+from zhengshu.xlsx_export import MEDIA_TYPE as XLSX_TYPE
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 # More rows than this make a page nobody scrolls; the count above the table says how many there are.
 MAX_SHOWN_ERRORS = 500
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_NAME = "诉求导入模板.xlsx"
 # Field → what to write in its column, on the page and in the template's notes.
 COLUMN_HINTS = {
@@ -198,8 +197,4 @@ def import_upload(request: Request, user: Importer, factory: Factory, form: Uplo
 
 @router.get("/appeals/import/template.xlsx")
 def import_template(user: Importer) -> Response:
-    disposition = (
-        f"attachment; filename=\"appeal-import-template.xlsx\"; filename*=UTF-8''{quote(TEMPLATE_NAME)}"
-    )
-    headers = {**PAGE_HEADERS, "Content-Disposition": disposition}
-    return Response(template_xlsx(), media_type=XLSX, headers=headers)
+    return download(template_xlsx(), XLSX_TYPE, "appeal-import-template.xlsx", TEMPLATE_NAME)
