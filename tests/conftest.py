@@ -26,6 +26,8 @@ if os.environ.get("CI") and not PG_URL:
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 # Tables holding what tests create; reference data and the session's users stay.
 TRANSIENT_TABLES = [
+    "appeal_day_stats",
+    "board_marks",
     "appeal_classifications",
     "classifier_models",
     "closure_audits",

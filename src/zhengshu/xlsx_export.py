@@ -16,8 +16,6 @@ from openpyxl.utils import get_column_letter
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Excel's own limit on a sheet's name.
 SHEET_NAME_MAX = 31
-# Values starting with these would be read as a formula by Excel (CSV/formula injection).
-_FORMULA_START = ("=", "+", "-", "@")
 
 
 @dataclass(frozen=True)
@@ -28,10 +26,12 @@ class SheetColumn:
     width: int = 14
 
 
-def _safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+def _text_cell(sheet: Any, text: str) -> WriteOnlyCell:
+    """Text stays text: openpyxl would store a value starting with "=" as a formula, and an appeal's
+    title is typed by anyone (formula injection)."""
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    return cell
 
 
 def write_table(
@@ -43,7 +43,7 @@ def write_table(
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = f"A{len(caption) + 3}"
     for line in caption:
-        sheet.append([_safe(line)])
+        sheet.append([_text_cell(sheet, line)])
     sheet.append([])
     header = []
     for column in columns:
@@ -54,7 +54,7 @@ def write_table(
     for row in rows:
         cells = []
         for column, value in zip(columns, row, strict=True):
-            cell = WriteOnlyCell(sheet, value=_safe(value))
+            cell = _text_cell(sheet, value) if isinstance(value, str) else WriteOnlyCell(sheet, value=value)
             if column.number_format and value is not None:
                 cell.number_format = column.number_format
             cells.append(cell)
