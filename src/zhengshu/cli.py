@@ -22,11 +22,13 @@ app = typer.Typer(help="政数 zhengshu：区政务服务和数据管理局平�
 users_app = typer.Typer(help="用户管理", no_args_is_help=True)
 demo_app = typer.Typer(help="演示数据", no_args_is_help=True)
 jobs_app = typer.Typer(help="后台任务", no_args_is_help=True)
+boards_app = typer.Typer(help="民意地图与民意速办看板", no_args_is_help=True)
 bench_app = typer.Typer(help="性能基准：每个命令输出一行 JSON", no_args_is_help=True)
 import_app = typer.Typer(help="数据导入", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(demo_app, name="demo")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(boards_app, name="boards")
 app.add_typer(bench_app, name="bench")
 app.add_typer(import_app, name="import")
 brief_app = typer.Typer(help="每日简报（民生诉求每日5条、企业诉求每日速报）", no_args_is_help=True)
@@ -177,6 +179,21 @@ def jobs_run() -> None:
 
     if detect_weak_signals(_factory(load_settings())):
         console.print("已完成昨日的弱信号检测")
+    from zhengshu.jobs import refresh_boards
+
+    days = refresh_boards(_factory(load_settings()))
+    console.print(f"看板汇总已更新（重算 {days} 天）")
+
+
+@boards_app.command("rebuild")
+def boards_rebuild() -> None:
+    """从全部诉求重建看板汇总表（汇总表可随时丢弃重建）。"""
+    from zhengshu.appeals.board_cube import rebuild
+    from zhengshu.db import transaction
+
+    with transaction(_factory(load_settings())) as session:
+        rebuild(session)
+    console.print("看板汇总表已重建")
 
 
 @brief_app.command("daily")
@@ -274,6 +291,28 @@ def bench_import(
     print(json.dumps(result, ensure_ascii=False))
     if not report.ok:
         sys.exit(1)
+
+
+@bench_app.command("dashboards")
+def bench_dashboards(
+    url: Annotated[
+        str, typer.Option(help="数据库地址，如 postgresql://postgres@127.0.0.1:5432/zhengshu_bench")
+    ],
+    appeals: Annotated[int, typer.Option(min=0, help="库中诉求数（不足则生成差额，已有则复用）")] = 1_000_000,
+    requests: Annotated[int, typer.Option(min=1, help="每个接口的计时请求数")] = 50,
+    days: Annotated[int, typer.Option(min=1, max=3650, help="生成的诉求分布在截至今天的多少天")] = 730,
+    seed: Annotated[int, typer.Option(help="随机种子")] = 1,
+    pages: Annotated[bool, typer.Option(help="用 Chromium 计时看板页面（有浏览器时）")] = True,
+) -> None:
+    """民意地图、民意速办：生成诉求（不足时）、启动服务、计时各数据接口和页面，输出一行 JSON。"""
+    from zhengshu.bench.dashboards import run
+
+    def progress(done: int, total: int) -> None:
+        print(f"已生成 {done}/{total} 条诉求", file=sys.stderr, flush=True)
+
+    with _refused():
+        result = run(url, appeals, requests, days=days, seed=seed, pages=pages, progress=progress)
+    print(json.dumps(result, ensure_ascii=False))
 
 
 @bench_app.command("similar")

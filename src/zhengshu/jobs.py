@@ -54,6 +54,15 @@ def detect_weak_signals(factory: sessionmaker[Session]) -> bool:
     return outcome is not None
 
 
+def refresh_boards(factory: sessionmaker[Session]) -> int:
+    """The dashboards' summary, re-reading the last minutes even when nothing newer is visible, so an
+    update that committed late with an older timestamp is counted; the days recomputed."""
+    from zhengshu.appeals.board_cube import refresh
+
+    with transaction(factory) as session:
+        return refresh(session, force=True).days
+
+
 class PeriodicJobs:
     """Runs the periodic jobs every `interval` seconds on a daemon thread until stopped."""
 
@@ -84,3 +93,7 @@ class PeriodicJobs:
                 detect_weak_signals(self._factory)
             except Exception:
                 log.exception("weak-signal detection failed; will retry next interval")
+            try:
+                refresh_boards(self._factory)
+            except Exception:
+                log.exception("dashboard summary refresh failed; will retry next interval")

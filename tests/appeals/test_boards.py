@@ -15,6 +15,7 @@ from zhengshu.appeals.board_drill import drill_page
 from zhengshu.appeals.board_filters import BoardFilters, parse_filters
 from zhengshu.appeals.board_measures import COUNTED, MEASURES, STORED
 from zhengshu.appeals.board_rates import Rates
+from zhengshu.appeals.board_totals import totals
 from zhengshu.appeals.closure_models import ClosureAudit
 from zhengshu.appeals.demo import load_demo
 from zhengshu.appeals.models import Appeal
@@ -60,11 +61,11 @@ def test_summary_equals_the_appeals_for_every_measure_and_filter(demo):
             _period(session, department=department.code),
         ]
         for filters in variants:
-            summed = board_cube.totals(session, filters.summary_where())[0]
+            summed = totals(session, filters)[0]
             for name in STORED:
                 assert summed[name] == _live(session, filters, name), (filters.describe(), name)
         whole = variants[0]
-        summed = board_cube.totals(session, whole.summary_where())[0]
+        summed = totals(session, whole)[0]
         assert summed["received"] == 120
         # Every measure that happens in the demo is non-zero, so the equalities above mean something.
         for name in (
@@ -83,7 +84,7 @@ def test_a_drill_down_lists_exactly_the_appeals_it_counts(demo):
     leader = demo.user("leader")
     with demo.factory() as session:
         filters = _period(session)
-        summed = board_cube.totals(session, filters.summary_where())[0]
+        summed = totals(session, filters)[0]
         for name in ("received", "closed", "reopened", "dissatisfied"):
             drill, page = drill_page(session, filters, name, leader, now(), size=200)
             assert page.total == summed[name]
@@ -125,9 +126,7 @@ def test_refresh_recomputes_only_the_days_that_changed(demo):
         # The changed appeal's day, and the days of other appeals updated within the overlap.
         assert 1 <= result.days <= 46 and not result.rebuilt
         filters = parse_filters(session, first=day.isoformat(), last=day.isoformat())
-        assert board_cube.totals(session, filters.summary_where())[0]["reopened"] == _live(
-            session, filters, "reopened"
-        )
+        assert totals(session, filters)[0]["reopened"] == _live(session, filters, "reopened")
         assert board_cube.needs_refresh(session) is False
 
 
@@ -150,24 +149,24 @@ def test_closure_audit_decisions_reach_the_summary(demo):
     with transaction(demo.factory) as session:
         board_cube.refresh(session)
         filters = parse_filters(session, **filters_args)
-        assert board_cube.totals(session, filters.summary_where())[0]["closed_on_paper"] == 1
+        assert totals(session, filters)[0]["closed_on_paper"] == 1
         stored = session.get_one(ClosureAudit, audit.id)
         stored.decision = "cleared"
         stored.decided_at = now() + timedelta(seconds=2)
     with transaction(demo.factory) as session:
         board_cube.refresh(session)
         filters = parse_filters(session, **filters_args)
-        assert board_cube.totals(session, filters.summary_where())[0]["closed_on_paper"] == 0
+        assert totals(session, filters)[0]["closed_on_paper"] == 0
 
 
 def test_rebuild_gives_the_same_numbers(demo):
     with demo.factory() as session:
         filters = _period(session)
-        before = board_cube.totals(session, filters.summary_where(), by=["street_id", "category"])
+        before = totals(session, filters, by=["street_id", "category"])
     with transaction(demo.factory) as session:
         assert board_cube.rebuild(session).rebuilt
     with demo.factory() as session:
-        after = board_cube.totals(session, filters.summary_where(), by=["street_id", "category"])
+        after = totals(session, filters, by=["street_id", "category"])
     key = lambda row: (row["street_id"] or 0, row["category"] or "")  # noqa: E731
     assert sorted(before, key=key) == sorted(after, key=key)
 
@@ -185,8 +184,9 @@ def test_map_counts_streets_communities_and_previous_period(demo):
         assert next(s for s in streets if s.code == "440307013").per_10k is None
         # The previous period of 61 days ends the day before this one starts: the demo has nothing there.
         assert all(s.previous == 0 and s.change is None for s in streets)
-        assert sum(n for _, n in opinion_map.trend(session, filters)) == 120
-        assert len(opinion_map.trend(session, filters)) == filters.days
+        daily = opinion_map.trend(session, filters)
+        assert daily.unit == "day" and len(daily.points) == filters.days
+        assert sum(n for _, n in daily.points) == 120
         assert sum(n for _, n in opinion_map.categories(session, filters)) == 120
         # A street's communities add up to the street.
         narrowed = _period(session, street=pinghu.code)
@@ -292,3 +292,27 @@ def test_filters_refuse_bad_input_in_chinese(db):
         assert filters.previous().last == filters.first - timedelta(days=1)
         assert filters.previous().days == filters.days
         assert isinstance(filters.first, date)
+
+
+def test_every_summary_grain_gives_the_same_sums(demo):
+    with demo.factory() as session:
+        filters = _period(session)  # 61 days: whole months come from the monthly table
+        whole = totals(session, filters)[0]
+        assert whole["received"] == 120
+        for by in (["day"], ["month"], ["community_id"], ["street_id", "type"], ["lead_department_id"]):
+            rows = totals(session, filters, by=by)
+            for name in ("received", "closed", "satisfied", "handling_seconds"):
+                assert sum(row[name] for row in rows) == whole[name], (by, name)
+        months = totals(session, filters, by=["month"])
+        assert all(row["month"].day == 1 for row in months)
+        # A community narrows to the table that has communities.
+        community = session.scalars(
+            select(Appeal.community_id).where(Appeal.community_id.is_not(None))
+        ).first()
+        code = session.get_one(Community, community).code
+        narrowed = _period(session, community=code)
+        assert totals(session, narrowed)[0]["received"] == _live(session, narrowed, "received") > 0
+        long = opinion_map.trend(
+            session, parse_filters(session, first=(now().date() - timedelta(days=200)).isoformat())
+        )
+        assert long.unit == "month" and sum(n for _, n in long.points) == 120

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zhengshu.appeals.board_cube import totals
 from zhengshu.appeals.board_filters import BoardFilters
 from zhengshu.appeals.board_rates import Rates
+from zhengshu.appeals.board_totals import totals
 from zhengshu.org.models import Department
 
 # (rate, weight, whether higher is better): the score is Σ weight × rate (or × (1 − rate)).
@@ -69,7 +69,7 @@ def score(rates: Rates) -> float:
 
 def assessment(session: Session, filters: BoardFilters) -> list[AssessmentRow]:
     """Departments that led at least one appeal received in the period, best score first."""
-    rows = totals(session, filters.summary_where(), by=["lead_department_id"])
+    rows = totals(session, filters, by=["lead_department_id"])
     departments = {d.id: d for d in session.scalars(select(Department))}
     scored = []
     for row in rows:

@@ -1,24 +1,24 @@
-"""The dashboards' summary table: appeals counted per received day, street, community, department,
-category and type, kept up to date incrementally.
+"""The dashboards' summary tables (zhengshu.appeals.board_models), kept up to date incrementally.
 
 A refresh finds the appeals changed since the last one (``appeals.updated_at``, indexed, and closure
-audits by ``audited_at``/``decided_at``), and recomputes only the days those appeals were received on.
-Recomputing a day is idempotent, so a refresh re-reads a short overlap before its mark: an update that
-committed late with an older timestamp is still counted. The first refresh builds everything."""
+audits by ``audited_at``/``decided_at``), and recomputes only the days those appeals were received on,
+then the months of those days. Recomputing is idempotent, so a refresh re-reads a short overlap before
+its mark: an update that committed late with an older timestamp is still counted. The first refresh
+builds everything."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, delete, func, insert, or_, select, text
+from sqlalchemy import ColumnElement, Date, Select, case, delete, func, insert, literal, or_, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from zhengshu.appeals.board_measures import COUNTED, HANDLING_SECONDS, MEASURES, STORED, count, local_day
-from zhengshu.appeals.board_models import AppealDayStats, BoardMark
+from zhengshu.appeals.board_models import AppealDayStats, BoardMark, StreetDayStats, StreetMonthStats
 from zhengshu.appeals.closure_models import ClosureAudit
 from zhengshu.appeals.models import Appeal
 from zhengshu.clock import TZ, local, now
@@ -33,11 +33,21 @@ DAYS_PER_STATEMENT = 31
 _ADVISORY_KEY = 4_401_307_008  # any constant shared by every process of the platform
 _process_lock = threading.Lock()
 
-DIMENSIONS = ("street_id", "community_id", "lead_department_id", "category", "type")
+DIMENSIONS = ("street_id", "lead_department_id", "category", "type")
+SUMS = (*STORED, "handling_seconds")
 
 
 def _day_start(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=TZ)
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_end(month: date) -> date:
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
 
 
 def _day_ranges(days: Iterable[date]) -> list[tuple[date, date]]:
@@ -55,37 +65,83 @@ def _day_ranges(days: Iterable[date]) -> list[tuple[date, date]]:
     return ranges
 
 
-def _aggregate(where: ColumnElement[bool] | None) -> Select[Any]:
-    conditions = [COUNTED]
-    if where is not None:
-        conditions.append(where)
+def _from_appeals(where: ColumnElement[bool] | None) -> Select[Any]:
+    conditions = [COUNTED] if where is None else [COUNTED, where]
     closed = MEASURES["closed"].condition
+    keys = [getattr(Appeal, d) for d in (*DIMENSIONS, "community_id")]
     return (
         select(
             local_day(Appeal.created_at).label("day"),
-            *[getattr(Appeal, d) for d in DIMENSIONS],
+            *keys,
             *[count(MEASURES[name].condition).label(name) for name in STORED],
             func.coalesce(func.sum(case((closed, HANDLING_SECONDS), else_=0)), 0).label("handling_seconds"),
         )
         .where(*conditions)
-        .group_by(local_day(Appeal.created_at), *[getattr(Appeal, d) for d in DIMENSIONS])
+        .group_by(local_day(Appeal.created_at), *keys)
     )
 
 
-def _insert(session: Session, where: ColumnElement[bool] | None) -> None:
-    columns = ["day", *DIMENSIONS, *STORED, "handling_seconds"]
-    session.execute(insert(AppealDayStats).from_select(columns, _aggregate(where)))
+def _summed(source: Any, moment: Any, where: ColumnElement[bool]) -> Select[Any]:
+    """A coarser summary from a finer one: the same sums, grouped by ``moment`` and the dimensions."""
+    keys = [getattr(source, d) for d in DIMENSIONS]
+    sums = [func.sum(getattr(source, name)).label(name) for name in SUMS]
+    return select(moment, *keys, *sums).where(where).group_by(moment, *keys)
+
+
+def _recompute_days(session: Session, first: date, last: date) -> None:
+    received = Appeal.created_at.between(
+        _day_start(first), _day_start(last + timedelta(days=1)) - timedelta(microseconds=1)
+    )
+    for table in (AppealDayStats, StreetDayStats):
+        session.execute(delete(table).where(table.day.between(first, last)))
+    session.execute(
+        insert(AppealDayStats).from_select(
+            ["day", *DIMENSIONS, "community_id", *SUMS], _from_appeals(received)
+        )
+    )
+    in_range = AppealDayStats.day.between(first, last)
+    session.execute(
+        insert(StreetDayStats).from_select(
+            ["day", *DIMENSIONS, *SUMS], _summed(AppealDayStats, AppealDayStats.day, in_range)
+        )
+    )
+
+
+def _recompute_month(session: Session, month: date) -> None:
+    session.execute(delete(StreetMonthStats).where(StreetMonthStats.month == month))
+    days = StreetDayStats.day.between(month, month_end(month))
+    summed = _summed(StreetDayStats, literal(month, Date).label("month"), days)
+    session.execute(insert(StreetMonthStats).from_select(["month", *DIMENSIONS, *SUMS], summed))
 
 
 def _recompute(session: Session, days: Iterable[date]) -> int:
     ranges = _day_ranges(days)
     for first, last in ranges:
-        session.execute(delete(AppealDayStats).where(AppealDayStats.day.between(first, last)))
-        received = Appeal.created_at.between(
-            _day_start(first), _day_start(last + timedelta(days=1)) - timedelta(microseconds=1)
-        )
-        _insert(session, received)
+        _recompute_days(session, first, last)
+    for month in sorted({month_of(d) for first, last in ranges for d in (first, last)}):
+        _recompute_month(session, month)
     return sum((last - first).days + 1 for first, last in ranges)
+
+
+def _build(session: Session) -> None:
+    for table in (AppealDayStats, StreetDayStats, StreetMonthStats):
+        session.execute(delete(table))
+    session.execute(
+        insert(AppealDayStats).from_select(["day", *DIMENSIONS, "community_id", *SUMS], _from_appeals(None))
+    )
+    every_day = AppealDayStats.day.is_not(None)
+    session.execute(
+        insert(StreetDayStats).from_select(
+            ["day", *DIMENSIONS, *SUMS], _summed(AppealDayStats, AppealDayStats.day, every_day)
+        )
+    )
+    first, last = session.execute(select(func.min(StreetDayStats.day), func.max(StreetDayStats.day))).one()
+    if first is None:
+        return
+    month = month_of(_as_date(first))
+    while month <= _as_date(last):
+        _recompute_month(session, month)
+        month = month_end(month) + timedelta(days=1)
 
 
 def _changed_days(session: Session, since: datetime) -> set[date]:
@@ -131,8 +187,7 @@ def refresh(session: Session, *, force: bool = False) -> Refresh:
         mark = session.get(BoardMark, MARK, with_for_update=True)
         moment = now()
         if mark is None:
-            session.execute(delete(AppealDayStats))
-            _insert(session, None)
+            _build(session)
             session.add(BoardMark(name=MARK, seen_to=newest or moment, refreshed_at=moment))
             session.flush()
             return Refresh(days=0, rebuilt=True)
@@ -157,24 +212,6 @@ def rebuild(session: Session) -> Refresh:
 def refreshed_at(session: Session) -> datetime | None:
     mark = session.get(BoardMark, MARK)
     return local(mark.refreshed_at) if mark else None
-
-
-def totals(
-    session: Session,
-    where: Sequence[ColumnElement[bool]],
-    by: Sequence[str] = (),
-) -> list[dict[str, Any]]:
-    """Stored measures summed over the summary rows matching ``where``, grouped by dimensions in ``by``
-    (``day`` or any of DIMENSIONS). Each row is a dict of the dimensions and the measures."""
-    keys = [getattr(AppealDayStats, name) for name in by]
-    sums = [
-        func.coalesce(func.sum(getattr(AppealDayStats, name)), 0).label(name)
-        for name in (*STORED, "handling_seconds")
-    ]
-    query = select(*keys, *sums).where(*where)
-    if keys:
-        query = query.group_by(*keys)
-    return [dict(row._mapping) for row in session.execute(query)]
 
 
 def needs_refresh(session: Session) -> bool:

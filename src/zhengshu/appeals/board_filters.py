@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from zhengshu.appeals.board_models import AppealDayStats
 from zhengshu.appeals.days import parse_period
 from zhengshu.appeals.models import Appeal
 from zhengshu.appeals.vocabulary import TYPE_LABELS, AppealType
@@ -55,14 +54,14 @@ class BoardFilters:
     def without_area(self) -> BoardFilters:
         return replace(self, street=None, community=None)
 
-    def summary_where(self) -> list[ColumnElement[bool]]:
-        """The conditions on the summary table (zhengshu.appeals.board_models.AppealDayStats)."""
-        row = AppealDayStats
-        where = [row.day >= self.first, row.day <= self.last]
-        where += self._dimensions(
-            row.category, row.type, row.street_id, row.community_id, row.lead_department_id
+    def summary_where(self, table: Any) -> list[ColumnElement[bool]]:
+        """The conditions on a summary table (zhengshu.appeals.board_models) other than time."""
+        community = getattr(table, "community_id", None)
+        if self.community is not None and community is None:
+            raise ValueError(f"{table.__tablename__} has no community")
+        return self._dimensions(
+            table.category, table.type, table.street_id, community, table.lead_department_id
         )
-        return where
 
     def appeal_where(self) -> list[ColumnElement[bool]]:
         """The same conditions on the appeals: received in the period, same dimensions."""

@@ -1,4 +1,7 @@
-"""Summary tables behind the 民意地图 and 民意速办 dashboards (zhengshu.appeals.board_cube)."""
+"""Summary tables behind the 民意地图 and 民意速办 dashboards (zhengshu.appeals.board_cube).
+
+The same counts at three grains, each read where it is the smallest that can answer: per day with the
+community (a street's communities), per day without it, and per month without it (long periods)."""
 
 from __future__ import annotations
 
@@ -9,23 +12,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from zhengshu.db import Base, Moment
 
+_ID = BigInteger().with_variant(Integer, "sqlite")
 
-class AppealDayStats(Base):
-    """Appeals received on one day with the same street, community, lead department, category and
-    type, and what became of them (zhengshu.appeals.board_measures). Rebuilt day by day from the
-    appeals: never edited by hand, so it can always be dropped and recomputed."""
 
-    __tablename__ = "appeal_day_stats"
-    __table_args__ = (
-        Index("ix_appeal_day_stats_day", "day"),
-        Index("ix_appeal_day_stats_street_day", "street_id", "day"),
-        Index("ix_appeal_day_stats_department_day", "lead_department_id", "day"),
-    )
+class _Counts:
+    """What became of the appeals of one group (zhengshu.appeals.board_measures.STORED)."""
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    day: Mapped[date] = mapped_column(Date)
+    id: Mapped[int] = mapped_column(_ID, primary_key=True)
     street_id: Mapped[int | None] = mapped_column(ForeignKey("streets.id"))
-    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
     lead_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     category: Mapped[str | None] = mapped_column(String(32))
     type: Mapped[str] = mapped_column(String(16))
@@ -44,9 +38,45 @@ class AppealDayStats(Base):
     closed_on_paper: Mapped[int] = mapped_column(Integer)
 
 
+class AppealDayStats(_Counts, Base):
+    """Appeals received on one day, per street, community, lead department, category and type. Rebuilt
+    day by day from the appeals: never edited by hand, so it can always be dropped and recomputed."""
+
+    __tablename__ = "appeal_day_stats"
+    __table_args__ = (
+        Index("ix_appeal_day_stats_day", "day"),
+        Index("ix_appeal_day_stats_street_day", "street_id", "day"),
+    )
+
+    day: Mapped[date] = mapped_column(Date)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
+
+
+class StreetDayStats(_Counts, Base):
+    """appeal_day_stats without the community: about half the rows."""
+
+    __tablename__ = "appeal_street_day_stats"
+    __table_args__ = (
+        Index("ix_appeal_street_day_stats_day", "day"),
+        Index("ix_appeal_street_day_stats_street_day", "street_id", "day"),
+        Index("ix_appeal_street_day_stats_department_day", "lead_department_id", "day"),
+    )
+
+    day: Mapped[date] = mapped_column(Date)
+
+
+class StreetMonthStats(_Counts, Base):
+    """appeal_street_day_stats summed per calendar month (``month`` is its first day)."""
+
+    __tablename__ = "appeal_street_month_stats"
+    __table_args__ = (Index("ix_appeal_street_month_stats_month", "month"),)
+
+    month: Mapped[date] = mapped_column(Date)
+
+
 class BoardMark(Base):
     """How far the summary tables have read the appeals: the newest ``updated_at`` (and closure-audit
-    time) already counted. One row per summary table."""
+    time) already counted."""
 
     __tablename__ = "board_marks"
 

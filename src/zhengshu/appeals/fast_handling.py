@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from zhengshu.appeals.board_cube import totals
 from zhengshu.appeals.board_filters import BoardFilters
 from zhengshu.appeals.board_rates import Rates
+from zhengshu.appeals.board_totals import totals
 from zhengshu.appeals.models import Appeal, SupervisionNotice
 from zhengshu.appeals.overdue import missed, near_due, overdue
 from zhengshu.appeals.vocabulary import CHANNEL_LABELS, NoticeKind
@@ -85,12 +85,12 @@ def overview(session: Session, filters: BoardFilters, at: datetime) -> Overview:
     backlog = [
         (f"status_{s.value}", STATUS_LABELS[s], int(by_status.get(s.value, 0))) for s in BACKLOG_STATUSES
     ]
-    summed = totals(session, filters.summary_where())
+    summed = totals(session, filters)
     return Overview(
         today=today,
         today_by_channel=[(CHANNEL_LABELS.get(c, c), int(n)) for c, n in by_channel],  # type: ignore[call-overload]
         backlog=backlog,
-        rates=Rates.of(summed[0] if summed else {}),
+        rates=Rates.of(summed[0]),
     )
 
 
@@ -138,7 +138,7 @@ def due_by_street(session: Session, filters: BoardFilters, at: datetime) -> list
 
 def rates_by(session: Session, filters: BoardFilters, key: str) -> dict[Any, Rates]:
     """The period's rates per street (``street_id``) or department (``lead_department_id``)."""
-    return {row[key]: Rates.of(row) for row in totals(session, filters.summary_where(), by=[key])}
+    return {row[key]: Rates.of(row) for row in totals(session, filters, by=[key])}
 
 
 def supervision(

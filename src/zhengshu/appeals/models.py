@@ -21,8 +21,11 @@ class Appeal(Base):
         # Similar cases: the same appellant's appeals, and what changed since the index's last refresh.
         Index("ix_appeals_appellant_phone", "appellant_phone"),
         Index("ix_appeals_updated_at", "updated_at"),
-        # Dashboards: today's intake, drill-down lists newest first, the points layer.
+        # Dashboards: today's intake, drill-down lists newest first, the points layer; dispatched
+        # and closed today.
         Index("ix_appeals_created_at", "created_at"),
+        Index("ix_appeals_dispatched_at", "dispatched_at"),
+        Index("ix_appeals_closed_at", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

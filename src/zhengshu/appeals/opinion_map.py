@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import desc, select
 from sqlalchemy.orm import Session
 
-from zhengshu.appeals.board_cube import totals
+from zhengshu.appeals.board_cube import month_end, month_of
 from zhengshu.appeals.board_filters import BoardFilters
+from zhengshu.appeals.board_totals import totals
 from zhengshu.appeals.models import Appeal
 from zhengshu.appeals.signal_models import SignalWarning
 from zhengshu.org.models import Community, Street
@@ -79,7 +80,7 @@ def population_of(street: Street, configured: Mapping[str, int]) -> int | None:
 
 
 def _received(session: Session, filters: BoardFilters, key: str) -> dict[Any, int]:
-    return {row[key]: int(row["received"]) for row in totals(session, filters.summary_where(), by=[key])}
+    return {row[key]: int(row["received"]) for row in totals(session, filters, by=[key])}
 
 
 def streets(session: Session, filters: BoardFilters, population: Mapping[str, int]) -> list[AreaValue]:
@@ -111,22 +112,34 @@ def communities(session: Session, filters: BoardFilters) -> list[AreaValue]:
 
 
 def categories(session: Session, filters: BoardFilters) -> list[tuple[str, int]]:
-    rows = totals(session, filters.summary_where(), by=["category"])
+    rows = totals(session, filters, by=["category"])
     counted = [(row["category"] or UNCATEGORISED, int(row["received"])) for row in rows if row["received"]]
     return sorted(counted, key=lambda item: -item[1])
 
 
-def trend(session: Session, filters: BoardFilters) -> list[tuple[date, int]]:
-    """Appeals received each day of the period (days without appeals included, as 0)."""
-    counted = {
-        _day(row["day"]): int(row["received"]) for row in totals(session, filters.summary_where(), by=["day"])
-    }
-    days = [date.fromordinal(filters.first.toordinal() + i) for i in range(filters.days)]
-    return [(day, counted.get(day, 0)) for day in days]
+# A longer period is drawn month by month: a year of daily points is noise on a dashboard.
+DAILY_TREND_DAYS = 92
 
 
-def _day(value: date | str) -> date:
-    return date.fromisoformat(value) if isinstance(value, str) else value
+@dataclass(frozen=True)
+class Trend:
+    unit: str  # day or month
+    points: list[tuple[date, int]]
+
+
+def trend(session: Session, filters: BoardFilters) -> Trend:
+    """Appeals received each day (or month) of the period, with those without appeals as 0."""
+    unit = "day" if filters.days <= DAILY_TREND_DAYS else "month"
+    counted = {row[unit]: int(row["received"]) for row in totals(session, filters, by=[unit])}
+    if unit == "day":
+        buckets = [date.fromordinal(filters.first.toordinal() + i) for i in range(filters.days)]
+    else:
+        buckets = []
+        month = month_of(filters.first)
+        while month <= filters.last:
+            buckets.append(month)
+            month = month_end(month) + timedelta(days=1)
+    return Trend(unit, [(bucket, counted.get(bucket, 0)) for bucket in buckets])
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from zhengshu.appeals.assessment import formula
 from zhengshu.appeals.board_drill import drill_page
 from zhengshu.appeals.board_filters import BoardFilters
 from zhengshu.appeals.board_rates import DEFINITIONS
+from zhengshu.appeals.map_hotspots import MAX_APPEALS, hotspots
 from zhengshu.appeals.opinion_map import MapMeasure
 from zhengshu.appeals.presenters import appeal_summary
 from zhengshu.clock import now
@@ -45,6 +46,10 @@ def _table_json(table: board_tables.Table) -> dict[str, Any]:
         ],
         "rows": [{**row.values, "narrow": row.narrow, "appeal": row.number} for row in table.rows],
     }
+
+
+def _trend_json(trend: opinion_map.Trend) -> dict[str, Any]:
+    return {"unit": trend.unit, "points": [{"start": d.isoformat(), "count": n} for d, n in trend.points]}
 
 
 def _read(factory: sessionmaker[Session]) -> AbstractContextManager[Session]:
@@ -98,10 +103,7 @@ def map_data(
                 {"category": c, "count": n}
                 for c, n in opinion_map.categories(session, filters.without_area())
             ],
-            "trend": [
-                {"day": d.isoformat(), "count": n}
-                for d, n in opinion_map.trend(session, filters.without_area())
-            ],
+            "trend": _trend_json(opinion_map.trend(session, filters.without_area())),
             "warnings": [
                 {
                     "id": w.id,
@@ -129,7 +131,7 @@ def map_street(user: CurrentUser, factory: Factory, params: Params) -> dict[str,
             "street": {"code": filters.street.code, "name": filters.street.name},
             "communities": [c.as_dict() for c in opinion_map.communities(session, filters)],
             "categories": [{"category": c, "count": n} for c, n in opinion_map.categories(session, filters)],
-            "trend": [{"day": d.isoformat(), "count": n} for d, n in opinion_map.trend(session, filters)],
+            "trend": _trend_json(opinion_map.trend(session, filters)),
         }
 
 
@@ -142,6 +144,22 @@ def map_points(user: CurrentUser, factory: Factory, params: Params) -> dict[str,
     return {
         "limit": opinion_map.POINTS_LIMIT,
         "points": [[p.longitude, p.latitude, p.number, p.category] for p in points],
+    }
+
+
+@router.get("/map/hotspots", summary="民意地图：期间最后 7 天的类案热点及其位置")
+def map_hotspots(request: Request, user: CurrentUser, factory: Factory, params: Params) -> dict[str, Any]:
+    _viewer(user)
+    centres = street_map(settings(request)).centres
+    with reading(factory) as session:
+        filters = params.filters(session).without_area()
+        found = hotspots(session, filters, centres)
+    return {
+        "first": found.first.isoformat(),
+        "last": found.last.isoformat(),
+        "clustered": found.clustered,
+        "limit": MAX_APPEALS,
+        "hotspots": [mark.__dict__ for mark in found.marks],
     }
 
 

@@ -177,7 +177,7 @@
   const COUNT_COLOURS = ["#eef3fb", "#fdd49e", "#fc8d59", "#d7301f", "#990000"];
   const CHANGE_COLOURS = ["#2166ac", "#92c5de", "#f7f7f7", "#f4a582", "#b2182b"];
 
-  function mapOption(geo, data, layer, points) {
+  function mapOption(geo, data, layer, points, hot) {
     const measure = data.measure.key;
     const values = data.streets.map((s) => s.value).filter((v) => v !== null);
     const top = values.length ? Math.max(...values.map(Math.abs)) : 1;
@@ -221,6 +221,16 @@
     const visualMaps = [Object.assign({
       type: "continuous", seriesIndex: 0, calculable: true, text: ["高", "低"], textStyle: { fontSize: 11 },
     }, legend, visual)];
+    if (hot && hot.hotspots.length) {
+      series.push({
+        id: "hotspots", name: "类案热点", type: "scatter", coordinateSystem: "geo", symbol: "pin", symbolSize: 26,
+        zlevel: 3, itemStyle: { color: "#8a5a00" }, label: { show: true, formatter: (p) => String(p.data.rank), color: "#fff", fontSize: 10 },
+        tooltip: { formatter: (p) => `类案热点 ${p.data.rank}：${escapeHtml(p.data.title)}<br>${p.data.count} 件，热度 ${p.data.heat}${p.data.place ? `<br>地点：${escapeHtml(p.data.place)}` : ""}` },
+        data: hot.hotspots.filter((h) => h.longitude !== null).map((h) => ({
+          name: h.title, value: [h.longitude, h.latitude], rank: h.rank, title: h.title, count: h.count, heat: h.heat, place: h.place,
+        })),
+      });
+    }
     if (layer === "points" && points) {
       series.push({
         id: "points", name: "诉求点", type: "scatter", coordinateSystem: "geo", large: true, symbolSize: 4,
@@ -239,7 +249,7 @@
       tooltip: {
         trigger: "item",
         formatter: (p) => {
-          if (p.seriesId !== "streets" && p.componentType !== "geo") return undefined;
+          if (p.seriesId !== "streets" && p.componentType !== "geo") return "";
           const s = data.streets.find((row) => row.name === p.name);
           if (!s) return escapeHtml(p.name);
           const lines = [`<b>${escapeHtml(s.name)}</b>`, `诉求量：${format("int", s.count)}`, `上期：${format("int", s.previous)}（${format("change", s.change)}）`];
@@ -255,7 +265,8 @@
         layoutCenter: ["50%", narrow ? "44%" : "50%"],
         layoutSize: narrow ? "100%" : "95%",
         selectedMode: "single",
-        label: { show: true, fontSize: 11, color: "#1f2328" },
+        // A white halo keeps the names legible on the darkest reds as on the palest.
+        label: { show: true, fontSize: 11, color: "#1f2328", textBorderColor: "#fff", textBorderWidth: 2 },
         itemStyle: { borderColor: "#5f6b7a", borderWidth: 1 },
         emphasis: { label: { show: true }, itemStyle: { areaColor: "#f2b705" } },
         select: { label: { show: true, fontWeight: "bold" }, itemStyle: { borderColor: "#143a6b", borderWidth: 2.5 } },
@@ -308,7 +319,9 @@
   }
 
   async function mapBoard(board) {
-    const query = board.dataset.query;
+    // The map always shows the whole district: a street in the URL (the page writes it there when one
+    // is clicked) only chooses the side panel, so the district's numbers, links and exports omit it.
+    const query = params(board.dataset.query, { street: null, community: null });
     const measure = board.dataset.measure || "count";
     setExports(query);
     const [geo, data] = await Promise.all([
@@ -318,6 +331,7 @@
     echarts.registerMap("district", geo.geojson);
     document.getElementById("map-source").textContent = geo.source;
     document.getElementById("map-measure").textContent = `（${data.measure.label}）`;
+    document.getElementById("board-scope").textContent = data.filters.description;
     const change = data.previous_total ? (data.total - data.previous_total) / data.previous_total : null;
     const totalKpi = document.getElementById("kpi-total");
     totalKpi.href = drillHref(query, "received");
@@ -328,7 +342,12 @@
 
     let layer = "none";
     let points = null;
-    const map = chart("chart-map", mapOption(geo, data, layer, points));
+    let hot = null;
+    const map = chart("chart-map", mapOption(geo, data, layer, points, hot));
+    const redraw = () => {
+      map.instance.setOption(mapOption(geo, data, layer, points, hot), true);
+      if (selected) map.instance.dispatchAction({ type: "select", geoIndex: 0, name: selected.name });
+    };
     const byName = Object.fromEntries(data.streets.map((s) => [s.name, s]));
     let selected = null;
 
@@ -348,6 +367,7 @@
     }
 
     map.instance.on("click", (event) => {
+      if (event.seriesId === "hotspots") return; // a warning marker sits on its street: it selects the street
       const street = byName[event.name];
       if (street) select(street).catch(failed);
     });
@@ -358,17 +378,33 @@
         if (layer !== "none" && !points) {
           points = await getJSON(`${API}/map/points`, query).catch((e) => { failed(e); return null; });
         }
-        map.instance.setOption(mapOption(geo, data, layer, points), true);
-        if (selected) map.instance.dispatchAction({ type: "select", geoIndex: 0, name: selected.name });
+        redraw();
       });
     });
+    // Hotspots take seconds to cluster: they are marked when they arrive, after the page is usable.
+    getJSON(`${API}/map/hotspots`, query).then((found) => {
+      hot = found;
+      const note = document.getElementById("hotspots-note");
+      note.textContent = found.hotspots.length
+        ? `◆ 类案热点：${found.first} 至 ${found.last} 最新 ${integer.format(found.clustered)} 件诉求中聚出的前 ${found.hotspots.length} 个类案`
+        : `${found.first} 至 ${found.last} 没有类案热点`;
+      const link = el("a", { href: `/analytics/hotspots?first=${found.first}&last=${found.last}` }, "查看类案热点");
+      note.append(" ", link);
+      redraw();
+      document.body.dataset.hotspots = String(found.hotspots.length);
+    }).catch(() => {
+      document.getElementById("hotspots-note").textContent = "类案热点暂时无法计算";
+      document.body.dataset.hotspots = "error";
+    });
 
+    const monthly = data.trend.unit === "month";
+    document.getElementById("trend-title").textContent = monthly ? "逐月受理量" : "逐日受理量";
     const trend = chart("chart-trend", {
       tooltip: { trigger: "axis" },
       grid: { left: 8, right: 16, top: 12, bottom: 8, containLabel: true },
-      xAxis: { type: "category", data: data.trend.map((d) => d.day.slice(5)) },
+      xAxis: { type: "category", data: data.trend.points.map((d) => (monthly ? d.start.slice(0, 7) : d.start.slice(5))) },
       yAxis: { type: "value", minInterval: 1 },
-      series: [{ name: "受理量", type: "line", smooth: true, symbol: "none", areaStyle: { opacity: 0.12 }, data: data.trend.map((d) => d.count), itemStyle: { color: "#1d4f91" } }],
+      series: [{ name: "受理量", type: "line", smooth: !monthly, symbol: monthly ? "circle" : "none", areaStyle: { opacity: 0.12 }, data: data.trend.points.map((d) => d.count), itemStyle: { color: "#1d4f91" } }],
     });
     const top = data.categories.slice(0, 12);
     const categories = barChart("chart-categories", top.map((c) => c.category), [{ name: "诉求量", data: top.map((c) => c.count), itemStyle: { color: "#b3261e" } }], { horizontal: true });
