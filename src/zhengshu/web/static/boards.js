@@ -214,8 +214,8 @@
       },
     ];
     // On a phone the legend goes under the map, where it covers no street.
-    const narrow = document.getElementById("chart-map").clientWidth < 520;
-    const legend = narrow
+    const small = document.getElementById("chart-map").clientWidth < 520;
+    const legend = small
       ? { orient: "horizontal", left: "center", bottom: 0, itemWidth: 12, itemHeight: 120 }
       : { orient: "vertical", left: 8, bottom: 28, itemHeight: 90 };
     const visualMaps = [Object.assign({
@@ -262,8 +262,8 @@
         map: "district",
         roam: true,
         aspectScale: 0.92, // cos(22.7°): a degree of longitude is shorter than one of latitude here
-        layoutCenter: ["50%", narrow ? "44%" : "50%"],
-        layoutSize: narrow ? "100%" : "95%",
+        layoutCenter: ["50%", small ? "46%" : "50%"],
+        layoutSize: small ? "88%" : "95%",
         selectedMode: "single",
         // A white halo keeps the names legible on the darkest reds as on the palest.
         label: { show: true, fontSize: 11, color: "#1f2328", textBorderColor: "#fff", textBorderWidth: 2 },
@@ -271,7 +271,7 @@
         emphasis: { label: { show: true }, itemStyle: { areaColor: "#f2b705" } },
         select: { label: { show: true, fontWeight: "bold" }, itemStyle: { borderColor: "#143a6b", borderWidth: 2.5 } },
       },
-      graphic: [{ type: "text", right: 8, top: 4, style: { text: geo.source, fill: "#5f6b7a", fontSize: 11 } }],
+      graphic: [{ type: "text", right: 8, top: 2, style: { text: geo.source, fill: "#5f6b7a", fontSize: small ? 10 : 11 } }],
       series: series,
     };
   }
