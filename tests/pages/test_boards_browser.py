@@ -10,9 +10,6 @@ to test-artifacts/ for a person to look at."""
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -22,21 +19,22 @@ from urllib.parse import parse_qs, urlsplit
 
 import openpyxl
 import pytest
-import uvicorn
 from sqlalchemy import select
-from tests.pages.test_browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, TIMEOUT_MS, _require_browser
+from tests.pages.test_browser import ARTIFACTS, TIMEOUT_MS, _require_browser
 
 from zhengshu.appeals.demo import DEMO_PASSWORD, load_demo
 from zhengshu.appeals.models import Appeal
 from zhengshu.appeals.rules import AppealRules
 from zhengshu.appeals.vocabulary import TYPE_LABELS, AppealType
 from zhengshu.appeals.workflow import Status
+from zhengshu.bench.chromium import CHROMIUM, LAUNCH_ARGS
 from zhengshu.clock import TZ
 from zhengshu.db import create_db_engine, session_factory
 from zhengshu.migrate import upgrade
 from zhengshu.org.models import Street
 from zhengshu.settings import Settings
 from zhengshu.web.app import create_app
+from zhengshu.web.threaded_server import serving
 
 DESK = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
@@ -97,23 +95,8 @@ def site(sync_api: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Si
     engine.dispose()
 
     app = create_app(Settings(database_url=url, dev=True, supervision_interval_minutes=0))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield Site(f"http://127.0.0.1:{port}", url)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serving(app) as base:
+        yield Site(base, url)
 
 
 @pytest.fixture(scope="module")

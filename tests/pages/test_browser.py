@@ -7,32 +7,22 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from tests.conftest import PASSWORD
 
+from zhengshu.bench.chromium import CHROMIUM, LAUNCH_ARGS
 from zhengshu.db import create_db_engine, session_factory, transaction
 from zhengshu.migrate import upgrade
 from zhengshu.org.roles import Role
 from zhengshu.org.services import create_user
 from zhengshu.settings import Settings
 from zhengshu.web.app import create_app
+from zhengshu.web.threaded_server import serving
 
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 TIMEOUT_MS = 15_000
 
@@ -77,23 +67,8 @@ def server(sync_api: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     engine.dispose()
 
     app = create_app(Settings(database_url=url, dev=True, supervision_interval_minutes=0))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    uv = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serving(app) as base:
+        yield base
 
 
 def _focused(page: Any) -> str:

@@ -12,21 +12,17 @@ from __future__ import annotations
 import math
 import random
 import secrets
-import socket
 import statistics
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-import uvicorn
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.engine import make_url
 
 from zhengshu.appeals import similar
@@ -35,6 +31,7 @@ from zhengshu.appeals.models import Appeal
 from zhengshu.appeals.rules import AppealRules
 from zhengshu.appeals.vocabulary import CATEGORIES, AppealType
 from zhengshu.bench.board_data import generate
+from zhengshu.bench.chromium import CHROMIUM, LAUNCH_ARGS
 from zhengshu.clock import local, now
 from zhengshu.db import create_db_engine, session_factory, transaction
 from zhengshu.migrate import upgrade
@@ -44,6 +41,7 @@ from zhengshu.org.services import create_user
 from zhengshu.org.street_map import street_map
 from zhengshu.settings import Settings
 from zhengshu.web.app import create_app
+from zhengshu.web.threaded_server import serving
 
 __all__ = ["ENDPOINTS", "PAGES", "Endpoint", "Param", "run"]
 
@@ -100,14 +98,6 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 PAGES = {"map": "/boards/map", "handling": "/boards/handling"}
 READY = 'body[data-ready="1"]'  # set by a board page once all its charts have drawn
 PAGE_LOADS = 3  # timed loads of each page, after one untimed
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 PAGE_TIMEOUT_MS = 30_000
 USERNAME_PREFIX = "bench-leader-"
 SHOWN_SLOWEST = 5  # the slowest calls listed with their parameters, for whoever tunes them
@@ -249,28 +239,13 @@ def _leader(url: str) -> tuple[str, str]:
 
 @contextmanager
 def _serving(settings: Settings) -> Iterator[tuple[str, float]]:
-    """The app under uvicorn on a free localhost port: its base URL, and the milliseconds until it
-    served with its similar-appeals index built (that build runs at start and would compete)."""
+    """The app served in this process: its base URL, and the milliseconds until it served with its
+    similar-appeals index built (that build runs at start and would compete)."""
     started = time.perf_counter()
     app = create_app(settings)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
+    with serving(app, start_seconds=120) as base:
         similar.index_of(app.state.engine).wait_built()
-        yield f"http://127.0.0.1:{port}", (time.perf_counter() - started) * 1000
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
+        yield base, (time.perf_counter() - started) * 1000
 
 
 def _time_endpoints(
@@ -293,6 +268,27 @@ def _time_endpoints(
             for endpoint in endpoints:
                 timings.call(client, endpoint.name, endpoint.path, pools.params(endpoint, rng))
     return timings, warmup
+
+
+def _time_after_change(url: str, base: str, token: str, pools: _Pools, times: int = 5) -> float:
+    """Milliseconds of the map's data right after an appeal changed, so that the summary has a day to
+    recompute first (median of ``times``): what the incremental refresh costs a reader."""
+    engine = create_db_engine(url)
+    first, last = pools.periods[1]
+    params = {"first": first.isoformat(), "last": last.isoformat()}
+    elapsed = []
+    try:
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=120) as client:
+            for _ in range(times):
+                with transaction(session_factory(engine)) as session:
+                    newest = session.scalar(select(func.max(Appeal.id)))
+                    session.execute(update(Appeal).where(Appeal.id == newest).values(updated_at=now()))
+                started = time.perf_counter()
+                client.get("/api/v1/boards/map", params=params).raise_for_status()
+                elapsed.append((time.perf_counter() - started) * 1000)
+    finally:
+        engine.dispose()
+    return round(statistics.median(elapsed), 1)
 
 
 def _token(base: str, username: str, password: str) -> str:
@@ -368,6 +364,7 @@ def run(
     with _serving(settings) as (base, startup_ms):
         token = _token(base, username, password)
         timings, warmup = _time_endpoints(base, token, endpoints, pools, requests, seed)
+        after_change_ms = _time_after_change(url, base, token, pools)
         browser = _time_pages(base, username, password) if pages else {"page_ms": None}
     figures = {name: _figures(values) for name, values in timings.latencies.items()}
     slowest = max(figures, key=lambda name: figures[name]["p95_ms"], default=None)
@@ -384,6 +381,7 @@ def run(
         "warmup_ms": round(sum(warmup.values()), 1),
         "warmup_ms_by_endpoint": {name: round(ms, 1) for name, ms in warmup.items()},
         "startup_ms": round(startup_ms, 1),
+        "after_change_ms": after_change_ms,
         "generate_seconds": generate_seconds,
         "requests": requests,
         **browser,
