@@ -27,6 +27,8 @@ BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 # Tables holding what tests create; reference data and the session's users stay.
 TRANSIENT_TABLES = [
     "appeal_day_stats",
+    "appeal_street_day_stats",
+    "appeal_street_month_stats",
     "board_marks",
     "appeal_classifications",
     "classifier_models",

@@ -74,12 +74,15 @@ def _factory(settings: Settings) -> sessionmaker[Session]:
 @app.command()
 def migrate() -> None:
     """把数据库升级到最新结构（含街道、社区、部门基础数据）。"""
-    from zhengshu.db import create_db_engine
+    from zhengshu.appeals.board_cube import ensure_fresh
+    from zhengshu.db import create_db_engine, session_factory
     from zhengshu.migrate import current_revision, upgrade
 
     settings = load_settings()
     engine = create_db_engine(settings.database_url)
     upgrade(engine)
+    # The dashboards' summaries, built here rather than by the first person to open a dashboard.
+    ensure_fresh(session_factory(engine))
     console.print(f"数据库已是最新版本：{current_revision(engine)}")
 
 
@@ -94,8 +97,16 @@ def serve(
 
     from zhengshu.logs import configure
 
-    load_settings()
+    settings = load_settings()
     configure()
+    from zhengshu.errors import DomainError
+    from zhengshu.org.street_map import street_map
+
+    try:
+        street_map(settings)
+    except DomainError as error:
+        errors.print(f"[red]配置错误：{error.message}[/red]")
+        raise typer.Exit(2) from None
     console.print(f"政数已启动：http://{host}:{port}/  （API 文档：/docs）")
     uvicorn.run(
         "zhengshu.web.asgi:create",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -17,3 +17,8 @@ def local(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=TZ)
     return moment.astimezone(TZ)
+
+
+def day_start(day: date) -> datetime:
+    """Midnight in Asia/Shanghai at the start of ``day``."""
+    return datetime.combine(day, time.min, tzinfo=TZ)

@@ -55,12 +55,12 @@ def detect_weak_signals(factory: sessionmaker[Session]) -> bool:
 
 
 def refresh_boards(factory: sessionmaker[Session]) -> int:
-    """The dashboards' summary, re-reading the last minutes even when nothing newer is visible, so an
+    """The dashboards' summaries, re-reading the last hour even when nothing newer is visible, so an
     update that committed late with an older timestamp is counted; the days recomputed."""
-    from zhengshu.appeals.board_cube import refresh
+    from zhengshu.appeals.board_cube import JOB_OVERLAP, refresh
 
     with transaction(factory) as session:
-        return refresh(session, force=True).days
+        return refresh(session, overlap=JOB_OVERLAP).days
 
 
 class PeriodicJobs:

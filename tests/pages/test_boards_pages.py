@@ -80,6 +80,7 @@ def test_the_api_answers_leaders_and_refuses_others(db, client):
         ("/appeals?measure=everything", 422, "未知的统计口径"),
         ("/appeals?page=0", 422, None),
         (f"/map?category={'类' * 65}", 422, None),
+        ("/handling/overview?street=%00", 422, "控制字符"),
     ],
 )
 def test_bad_input_is_a_problem_in_chinese(db, client, query, status, detail):
@@ -114,6 +115,9 @@ def test_a_bad_filter_on_a_page_is_a_chinese_error_page(db, client):
     assert "开始日期格式应为" in page.text and "Traceback" not in page.text
     drill = client.get("/boards/appeals?measure=nonsense")
     assert drill.status_code == 422 and "未知的统计口径" in drill.text
+    for path in ("/boards/handling?street=%00", "/boards/export/streets.xlsx?category=%00"):
+        refused = client.get(path)
+        assert refused.status_code == 422 and "控制字符" in refused.text, path
 
 
 def test_the_drill_down_page_lists_the_appeals_behind_a_number(db, client):

@@ -2,7 +2,7 @@
 
 The weights are the bureau's to set; the defaults below favour what citizens feel (on-time closure
 and satisfaction). A department with fewer than ``MIN_CLOSED`` closed appeals is scored but marked as
-a small sample, so a single late reply does not decide its rank."""
+a small sample and ranked after the others, so a single reply does not decide its place."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhengshu.appeals.board_filters import BoardFilters
-from zhengshu.appeals.board_rates import Rates
+from zhengshu.appeals.board_rates import DEFINITIONS, Rates
 from zhengshu.appeals.board_totals import totals
 from zhengshu.org.models import Department
 
@@ -24,13 +24,7 @@ WEIGHTS: tuple[tuple[str, float, bool], ...] = (
     ("reopen_rate", 10, False),
     ("closed_on_paper_rate", 10, False),
 )
-LABELS = {
-    "accepted_on_time_rate": "按时签收率",
-    "closed_on_time_rate": "按时办结率",
-    "satisfaction_rate": "满意率",
-    "reopen_rate": "重办率",
-    "closed_on_paper_rate": "疑似形式办结率",
-}
+LABELS = {name: label for name, (label, _formula, _drill) in DEFINITIONS.items()}
 MIN_CLOSED = 10
 
 
@@ -43,7 +37,7 @@ def formula() -> str:
         "得分 = "
         + " + ".join(parts)
         + "（满分 100；无样本的指标按满分计；办结少于 "
-        + f"{MIN_CLOSED} 件的单位标注“样本少”）"
+        + f"{MIN_CLOSED} 件的单位标注“样本少”，排在其他单位之后）"
     )
 
 
@@ -68,7 +62,8 @@ def score(rates: Rates) -> float:
 
 
 def assessment(session: Session, filters: BoardFilters) -> list[AssessmentRow]:
-    """Departments that led at least one appeal received in the period, best score first."""
+    """Departments that led at least one appeal received in the period, best score first (those with a
+    small sample last)."""
     rows = totals(session, filters, by=["lead_department_id"])
     departments = {d.id: d for d in session.scalars(select(Department))}
     scored = []
@@ -78,7 +73,8 @@ def assessment(session: Session, filters: BoardFilters) -> list[AssessmentRow]:
             continue  # not yet dispatched: no department to assess
         rates = Rates.of(row)
         scored.append((score(rates), department, rates))
-    scored.sort(key=lambda item: (-item[0], item[1].code))
+    # A small sample ranks after the others: one reply must not decide a department's place.
+    scored.sort(key=lambda item: (item[2].closed < MIN_CLOSED, -item[0], item[1].code))
     return [
         AssessmentRow(rank, department, rates, value, rates.closed < MIN_CLOSED)
         for rank, (value, department, rates) in enumerate(scored, start=1)

@@ -1,14 +1,16 @@
 """The dashboards' summary tables (zhengshu.appeals.board_models), kept up to date incrementally.
 
-A refresh finds the appeals changed since the last one (``appeals.updated_at``, indexed, and closure
-audits by ``audited_at``/``decided_at``), and recomputes only the days those appeals were received on,
-then the months of those days. Recomputing is idempotent, so a refresh re-reads a short overlap before
-its mark: an update that committed late with an older timestamp is still counted. The first refresh
-builds everything."""
+A refresh finds the appeals changed since the last one (``appeals.updated_at`` and ``id``, both
+indexed, and closure audits by ``audited_at``/``decided_at``), and recomputes only the days those
+appeals were received on, in every table, then the months of those days. Recomputing is idempotent,
+so a refresh re-reads a short overlap before its mark: an update that committed late with an older
+timestamp is still counted. The periodic job re-reads a longer one. The first refresh builds
+everything.
+
+Refreshes take turns: PostgreSQL's advisory lock, SQLite's single writer."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -20,34 +22,28 @@ from sqlalchemy.orm import Session, sessionmaker
 from zhengshu.appeals.board_measures import COUNTED, HANDLING_SECONDS, MEASURES, STORED, count, local_day
 from zhengshu.appeals.board_models import AppealDayStats, BoardMark, StreetDayStats, StreetMonthStats
 from zhengshu.appeals.closure_models import ClosureAudit
+from zhengshu.appeals.days import month_end, months_between
 from zhengshu.appeals.models import Appeal
-from zhengshu.clock import TZ, local, now
+from zhengshu.clock import day_start, local, now
 from zhengshu.db import reading, transaction
 
 MARK = "appeal_day_stats"
 # Re-read this much before the mark: transactions that committed after a refresh with an older
 # ``updated_at`` (they stamped it before committing) are picked up by the next refresh.
 OVERLAP = timedelta(minutes=5)
+# The periodic job's re-read: a transaction committing this long after its stamp is still counted.
+JOB_OVERLAP = timedelta(hours=1)
 # Days recomputed per statement.
 DAYS_PER_STATEMENT = 31
 _ADVISORY_KEY = 4_401_307_008  # any constant shared by every process of the platform
-_process_lock = threading.Lock()
 
 DIMENSIONS = ("street_id", "lead_department_id", "category", "type")
 SUMS = (*STORED, "handling_seconds")
 
 
-def _day_start(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=TZ)
-
-
-def month_of(day: date) -> date:
-    return day.replace(day=1)
-
-
-def month_end(month: date) -> date:
-    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return following - timedelta(days=1)
+def as_date(value: date | str) -> date:
+    """A date column's value (SQLite returns text for computed dates)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _day_ranges(days: Iterable[date]) -> list[tuple[date, date]]:
@@ -90,7 +86,7 @@ def _summed(source: Any, moment: Any, where: ColumnElement[bool]) -> Select[Any]
 
 def _recompute_days(session: Session, first: date, last: date) -> None:
     received = Appeal.created_at.between(
-        _day_start(first), _day_start(last + timedelta(days=1)) - timedelta(microseconds=1)
+        day_start(first), day_start(last + timedelta(days=1)) - timedelta(microseconds=1)
     )
     for table in (AppealDayStats, StreetDayStats):
         session.execute(delete(table).where(table.day.between(first, last)))
@@ -100,11 +96,8 @@ def _recompute_days(session: Session, first: date, last: date) -> None:
         )
     )
     in_range = AppealDayStats.day.between(first, last)
-    session.execute(
-        insert(StreetDayStats).from_select(
-            ["day", *DIMENSIONS, *SUMS], _summed(AppealDayStats, AppealDayStats.day, in_range)
-        )
-    )
+    by_street = _summed(AppealDayStats, AppealDayStats.day, in_range)
+    session.execute(insert(StreetDayStats).from_select(["day", *DIMENSIONS, *SUMS], by_street))
 
 
 def _recompute_month(session: Session, month: date) -> None:
@@ -118,7 +111,8 @@ def _recompute(session: Session, days: Iterable[date]) -> int:
     ranges = _day_ranges(days)
     for first, last in ranges:
         _recompute_days(session, first, last)
-    for month in sorted({month_of(d) for first, last in ranges for d in (first, last)}):
+    # Every month a range touches: one of 31 days can span a whole February.
+    for month in sorted({m for first, last in ranges for m in months_between(first, last)}):
         _recompute_month(session, month)
     return sum((last - first).days + 1 for first, last in ranges)
 
@@ -126,45 +120,47 @@ def _recompute(session: Session, days: Iterable[date]) -> int:
 def _build(session: Session) -> None:
     for table in (AppealDayStats, StreetDayStats, StreetMonthStats):
         session.execute(delete(table))
-    session.execute(
-        insert(AppealDayStats).from_select(["day", *DIMENSIONS, "community_id", *SUMS], _from_appeals(None))
-    )
-    every_day = AppealDayStats.day.is_not(None)
-    session.execute(
-        insert(StreetDayStats).from_select(
-            ["day", *DIMENSIONS, *SUMS], _summed(AppealDayStats, AppealDayStats.day, every_day)
-        )
-    )
+    columns = ["day", *DIMENSIONS, "community_id", *SUMS]
+    session.execute(insert(AppealDayStats).from_select(columns, _from_appeals(None)))
+    by_street = _summed(AppealDayStats, AppealDayStats.day, AppealDayStats.day.is_not(None))
+    session.execute(insert(StreetDayStats).from_select(["day", *DIMENSIONS, *SUMS], by_street))
     first, last = session.execute(select(func.min(StreetDayStats.day), func.max(StreetDayStats.day))).one()
-    if first is None:
-        return
-    month = month_of(_as_date(first))
-    while month <= _as_date(last):
-        _recompute_month(session, month)
-        month = month_end(month) + timedelta(days=1)
+    if first is not None:
+        for month in months_between(as_date(first), as_date(last)):
+            _recompute_month(session, month)
 
 
-def _changed_days(session: Session, since: datetime) -> set[date]:
-    by_appeal = select(local_day(Appeal.created_at)).where(Appeal.updated_at > since).distinct()
+def _changed_days(session: Session, since: datetime, after_id: int) -> set[date]:
+    by_appeal = (
+        select(local_day(Appeal.created_at))
+        .where(or_(Appeal.updated_at > since, Appeal.id > after_id))
+        .distinct()
+    )
     by_audit = (
         select(local_day(Appeal.created_at))
         .join(ClosureAudit, ClosureAudit.appeal_id == Appeal.id)
         .where(or_(ClosureAudit.audited_at > since, ClosureAudit.decided_at > since))
         .distinct()
     )
-    return {_as_date(d) for d in session.scalars(by_appeal.union(by_audit))}
+    return {as_date(d) for d in session.scalars(by_appeal.union(by_audit))}
 
 
-def _as_date(value: date | str) -> date:
-    return date.fromisoformat(value) if isinstance(value, str) else value
+@dataclass(frozen=True)
+class _Seen:
+    moment: datetime | None  # the newest change of an appeal or closure audit
+    appeal_id: int  # the highest appeal id
+
+    def beyond(self, mark: BoardMark) -> bool:
+        newer = self.moment is not None and self.moment > local(mark.seen_to)
+        return newer or self.appeal_id > mark.seen_id
 
 
-def _newest(session: Session) -> datetime | None:
+def _seen(session: Session) -> _Seen:
     appeal = session.scalar(select(func.max(Appeal.updated_at)))
     audit = session.scalar(select(func.max(ClosureAudit.audited_at)))
     decided = session.scalar(select(func.max(ClosureAudit.decided_at)))
     moments = [local(m) for m in (appeal, audit, decided) if m is not None]
-    return max(moments) if moments else None
+    return _Seen(max(moments) if moments else None, session.scalar(select(func.max(Appeal.id))) or 0)
 
 
 @dataclass(frozen=True)
@@ -178,34 +174,35 @@ def _lock(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_KEY})
 
 
-def refresh(session: Session, *, force: bool = False) -> Refresh:
-    """Bring the summary up to date with the appeals; cheap when nothing changed. ``force`` re-reads
-    the overlap even when no newer change is visible (the periodic job does, for late commits)."""
-    with _process_lock:
-        _lock(session)
-        newest = _newest(session)
-        mark = session.get(BoardMark, MARK, with_for_update=True)
-        moment = now()
-        if mark is None:
-            _build(session)
-            session.add(BoardMark(name=MARK, seen_to=newest or moment, refreshed_at=moment))
-            session.flush()
-            return Refresh(days=0, rebuilt=True)
-        seen_to = local(mark.seen_to)
-        if newest is None or (newest <= seen_to and not force):
-            return Refresh(days=0, rebuilt=False)
-        days = _recompute(session, _changed_days(session, seen_to - OVERLAP))
-        mark.seen_to = max(seen_to, newest)
-        mark.refreshed_at = moment
+def refresh(session: Session, *, overlap: timedelta | None = None) -> Refresh:
+    """Bring the summaries up to date with the appeals; cheap when nothing changed. With ``overlap``
+    (the periodic job's), re-read that far back even when no newer change is visible."""
+    _lock(session)
+    seen = _seen(session)
+    mark = session.get(BoardMark, MARK)
+    moment = now()
+    if mark is None:
+        _build(session)
+        session.add(
+            BoardMark(name=MARK, seen_to=seen.moment or moment, seen_id=seen.appeal_id, refreshed_at=moment)
+        )
         session.flush()
-        return Refresh(days=days, rebuilt=False)
+        return Refresh(days=0, rebuilt=True)
+    if overlap is None and not seen.beyond(mark):
+        return Refresh(days=0, rebuilt=False)
+    since = local(mark.seen_to) - (overlap or OVERLAP)
+    days = _recompute(session, _changed_days(session, since, mark.seen_id))
+    mark.seen_to = max(local(mark.seen_to), seen.moment or moment)
+    mark.seen_id = max(mark.seen_id, seen.appeal_id)
+    mark.refreshed_at = moment
+    session.flush()
+    return Refresh(days=days, rebuilt=False)
 
 
 def rebuild(session: Session) -> Refresh:
-    """Drop the summary and build it again from every appeal."""
-    with _process_lock:
-        _lock(session)
-        session.execute(delete(BoardMark).where(BoardMark.name == MARK))
+    """Drop the summaries and build them again from every appeal."""
+    _lock(session)
+    session.execute(delete(BoardMark).where(BoardMark.name == MARK))
     return refresh(session)
 
 
@@ -217,10 +214,7 @@ def refreshed_at(session: Session) -> datetime | None:
 def needs_refresh(session: Session) -> bool:
     """Whether anything changed since the last refresh (a few indexed reads)."""
     mark = session.get(BoardMark, MARK)
-    if mark is None:
-        return True
-    newest = _newest(session)
-    return newest is not None and newest > local(mark.seen_to)
+    return mark is None or _seen(session).beyond(mark)
 
 
 def ensure_fresh(factory: sessionmaker[Session]) -> None:

@@ -12,11 +12,10 @@ from sqlalchemy.orm import Session
 
 from zhengshu.appeals.access import readable_by
 from zhengshu.appeals.board_filters import BoardFilters
-from zhengshu.appeals.board_measures import COUNTED, MEASURES
+from zhengshu.appeals.board_measures import MEASURES
 from zhengshu.appeals.fast_handling import live_conditions
-from zhengshu.appeals.models import Appeal, SupervisionNotice
+from zhengshu.appeals.models import Appeal
 from zhengshu.appeals.queries import Page, page_of
-from zhengshu.appeals.workflow import OPEN_STATUSES
 from zhengshu.errors import InvalidInput
 from zhengshu.org.models import User
 
@@ -41,11 +40,6 @@ def drill_for(key: str, at: datetime) -> tuple[Drill, ColumnElement[bool]]:
         measure = MEASURES[key]
         return Drill(key, measure.label, measure.meaning, False), measure.condition
     live = live_conditions(at)
-    if key == "supervised":
-        supervised = select(SupervisionNotice.id).where(SupervisionNotice.appeal_id == Appeal.id).exists()
-        return Drill(key, "督办中", "在办且被督办过", True), Appeal.status.in_(
-            [s.value for s in OPEN_STATUSES]
-        ) & supervised
     if key in live:
         label, condition = live[key]
         return Drill(key, label, label, True), condition
@@ -55,7 +49,7 @@ def drill_for(key: str, at: datetime) -> tuple[Drill, ColumnElement[bool]]:
 def drill_query(filters: BoardFilters, key: str, viewer: User, at: datetime) -> tuple[Drill, Select[Appeal]]:
     drill, condition = drill_for(key, at)
     # A period measure counts the appeals received in the period; a live one, every open appeal now.
-    where = filters.area_where() if drill.live else [*filters.appeal_where(), COUNTED]
+    where = filters.area_where() if drill.live else filters.appeal_where()
     query = select(Appeal).where(*where, condition, readable_by(viewer))
     if key in _BY_DUE:
         query = query.order_by(Appeal.due_at, Appeal.id)

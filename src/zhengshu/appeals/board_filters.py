@@ -5,16 +5,17 @@ to the appeals themselves."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from zhengshu.appeals.board_measures import COUNTED
 from zhengshu.appeals.days import parse_period
 from zhengshu.appeals.models import Appeal
 from zhengshu.appeals.vocabulary import TYPE_LABELS, AppealType
-from zhengshu.clock import TZ
+from zhengshu.clock import day_start
 from zhengshu.errors import InvalidInput, NotFound
 from zhengshu.org.models import Community, Department, Street
 
@@ -34,12 +35,12 @@ class BoardFilters:
 
     @property
     def start(self) -> datetime:
-        return datetime.combine(self.first, time.min, TZ)
+        return day_start(self.first)
 
     @property
     def end(self) -> datetime:
         """Exclusive."""
-        return datetime.combine(self.last + timedelta(days=1), time.min, TZ)
+        return day_start(self.last + timedelta(days=1))
 
     @property
     def days(self) -> int:
@@ -64,19 +65,17 @@ class BoardFilters:
         )
 
     def appeal_where(self) -> list[ColumnElement[bool]]:
-        """The same conditions on the appeals: received in the period, same dimensions."""
-        where = [Appeal.created_at >= self.start, Appeal.created_at < self.end]
-        where += self._dimensions(
-            Appeal.category, Appeal.type, Appeal.street_id, Appeal.community_id, Appeal.lead_department_id
-        )
-        return where
+        """The same conditions on the appeals the dashboards count (board_measures.COUNTED): received
+        in the period, same dimensions."""
+        return [Appeal.created_at >= self.start, Appeal.created_at < self.end, *self.area_where()]
 
     def area_where(self) -> list[ColumnElement[bool]]:
-        """Only the category, type, street, community and department: for live counts of open appeals,
+        """Only the dimensions, on the appeals the dashboards count: for live counts of open appeals,
         which belong to no period."""
-        return self._dimensions(
+        dimensions = self._dimensions(
             Appeal.category, Appeal.type, Appeal.street_id, Appeal.community_id, Appeal.lead_department_id
         )
+        return [COUNTED, *dimensions]
 
     def _dimensions(
         self, category: Any, type_: Any, street: Any, community: Any, department: Any
@@ -140,6 +139,8 @@ def _text(value: str | None, label: str) -> str | None:
     value = value.strip()
     if len(value) > MAX_TEXT:
         raise InvalidInput(f"{label}过长（最多 {MAX_TEXT} 个字符）")
+    if any(ord(char) < 32 for char in value):
+        raise InvalidInput(f"{label}含有不可见的控制字符")
     return value
 
 

@@ -25,7 +25,6 @@ class _Counts:
     type: Mapped[str] = mapped_column(String(16))
 
     received: Mapped[int] = mapped_column(Integer)
-    dispatched: Mapped[int] = mapped_column(Integer)
     accepted: Mapped[int] = mapped_column(Integer)
     accepted_on_time: Mapped[int] = mapped_column(Integer)
     closed: Mapped[int] = mapped_column(Integer)
@@ -82,4 +81,7 @@ class BoardMark(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     seen_to: Mapped[datetime] = mapped_column(Moment)
+    # The highest appeal id counted: appeals written with an earlier ``updated_at`` (the demo, a
+    # generator) are new all the same.
+    seen_id: Mapped[int] = mapped_column(Integer)
     refreshed_at: Mapped[datetime] = mapped_column(Moment)

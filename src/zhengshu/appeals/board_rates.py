@@ -61,10 +61,10 @@ DEFINITIONS = {
     "accepted_on_time_rate": ("按时签收率", "在签收时限内签收的件数 ÷ 已签收件数", "accepted_late"),
     "closed_on_time_rate": ("按时办结率", "答复不晚于办理时限的办结件数 ÷ 办结件数", "closed_late"),
     "satisfaction_rate": ("满意率", "满意与基本满意件数 ÷ 回访有评价件数（联系不上不计）", "dissatisfied"),
-    "reopen_rate": ("重办率", "重办过的件数 ÷ 办结件数", "reopened"),
+    "reopen_rate": ("重办率", "办结件中重办过的件数 ÷ 办结件数", "reopened"),
     "closed_on_paper_rate": (
         "疑似形式办结率",
-        "被标记疑似形式办结且未排除的件数 ÷ 办结件数",
+        "办结件中答复被标记疑似形式办结且未排除的件数 ÷ 办结件数",
         "closed_on_paper",
     ),
     "average_handling_days": ("平均办理时长（天）", "办结件从受理到办结的自然日平均", "closed"),

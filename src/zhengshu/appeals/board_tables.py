@@ -18,10 +18,10 @@ from zhengshu.appeals.board_filters import BoardFilters
 from zhengshu.appeals.board_rates import Rates
 from zhengshu.appeals.models import Appeal, SupervisionNotice
 from zhengshu.appeals.presenters import appellant, free_text
-from zhengshu.appeals.vocabulary import NOTICE_KIND_LABELS, TYPE_LABELS, AppealType, NoticeKind
+from zhengshu.appeals.vocabulary import TYPE_LABELS, AppealType, NoticeKind
 from zhengshu.appeals.workflow import STATUS_LABELS, Status
 from zhengshu.clock import local
-from zhengshu.errors import NotFound
+from zhengshu.errors import InvalidInput, NotFound
 from zhengshu.org.models import Department, Street, User
 from zhengshu.xlsx_export import SheetColumn
 
@@ -30,13 +30,13 @@ from zhengshu.xlsx_export import SheetColumn
 class Column:
     key: str
     label: str
-    # text, int, rate (0..1), days, change (signed rate), moment
+    # text, int, rate (0..1), change (signed rate), days, decimal, moment
     kind: str = "text"
     drill: str | None = None
 
     @property
     def sheet(self) -> SheetColumn:
-        formats = {"rate": "0.0%", "change": "+0.0%;-0.0%;0.0%", "days": "0.0", "int": "0"}
+        formats = {"rate": "0.0%", "change": "+0.0%;-0.0%;0.0%", "days": "0.0", "decimal": "0.0", "int": "0"}
         widths = {"text": 18, "moment": 18}
         return SheetColumn(self.label, formats.get(self.kind), widths.get(self.kind, 12))
 
@@ -44,8 +44,9 @@ class Column:
 @dataclass(frozen=True)
 class Row:
     values: dict[str, Any]
-    # Filters narrowing the drill-down of this row's numbers, e.g. {"street": "440307003"}.
-    narrow: dict[str, str] = field(default_factory=dict)
+    # Filters narrowing the drill-down of this row's numbers, e.g. {"street": "440307003"}; None when
+    # no filter can (appeals without a street): the row's numbers have no drill-down.
+    narrow: dict[str, str] | None = field(default_factory=dict)
     # A link of the row itself (an appeal's page).
     number: str | None = None
 
@@ -76,13 +77,12 @@ RATE_COLUMNS = (
 )
 
 
-def _rates_values(rates: Rates) -> dict[str, Any]:
-    return rates.as_dict()
+AREA_NOTE = "上期：紧接本期之前、天数相同的期间。"
 
 
-def streets_table(session: Session, filters: BoardFilters, population: dict[str, int]) -> Table:
-    values = opinion_map.streets(session, filters, population)
-    rows = [Row({**v.as_dict(), "name": v.name}, {"street": v.code}) for v in values]
+def streets_table(values: Sequence[opinion_map.AreaValue]) -> Table:
+    """The map's streets (opinion_map.streets); appeals without a street have no drill-down."""
+    rows = [Row(v.as_dict(), {"street": v.code} if v.code else None) for v in values]
     return Table(
         "streets",
         "各街道诉求量",
@@ -91,20 +91,21 @@ def streets_table(session: Session, filters: BoardFilters, population: dict[str,
             Column("count", "诉求量", "int", "received"),
             Column("previous", "上期", "int"),
             Column("change", "较上期", "change"),
-            Column("per_10k", "每万人", "days"),
+            Column("per_10k", "每万人", "decimal"),
         ),
         rows,
-        "上期：紧接本期之前、天数相同的期间。每万人：按配置的常住人口计算，未配置时为空。",
+        AREA_NOTE + "每万人：按配置的常住人口计算，未配置时为空。",
     )
 
 
-def communities_table(session: Session, filters: BoardFilters) -> Table:
-    values = opinion_map.communities(session, filters)
-    rows = [Row(v.as_dict(), {"community": v.code} if v.code else {}) for v in values]
-    title = f"{filters.street.name}各社区诉求量" if filters.street else "各社区诉求量"
+def communities_table(street: Street, values: Sequence[opinion_map.AreaValue]) -> Table:
+    """A street's communities (opinion_map.communities)."""
+    rows = [
+        Row(v.as_dict(), {"street": street.code, "community": v.code} if v.code else None) for v in values
+    ]
     return Table(
         "communities",
-        title,
+        f"{street.name}各社区诉求量",
         (
             Column("name", "社区"),
             Column("count", "诉求量", "int", "received"),
@@ -112,12 +113,13 @@ def communities_table(session: Session, filters: BoardFilters) -> Table:
             Column("change", "较上期", "change"),
         ),
         rows,
+        AREA_NOTE,
     )
 
 
 def categories_table(session: Session, filters: BoardFilters) -> Table:
     rows = [
-        Row({"category": c, "count": n}, {"category": c} if c != opinion_map.UNCATEGORISED else {})
+        Row({"category": c, "count": n}, {"category": c} if c != opinion_map.UNCATEGORISED else None)
         for c, n in opinion_map.categories(session, filters)
     ]
     return Table(
@@ -159,7 +161,7 @@ def street_rates_table(session: Session, filters: BoardFilters) -> Table:
     rows = []
     for street in session.scalars(select(Street).order_by(Street.code)):
         rates = by_street.get(street.id, Rates.of({}))
-        rows.append(Row({"name": street.name, **_rates_values(rates)}, {"street": street.code}))
+        rows.append(Row({"name": street.name, **rates.as_dict()}, {"street": street.code}))
     return Table("street_rates", "各街道办理情况", (Column("name", "街道"), *RATE_COLUMNS), rows)
 
 
@@ -169,7 +171,7 @@ def assessment_table(session: Session, filters: BoardFilters) -> Table:
             {
                 "rank": r.rank,
                 "name": r.department.name,
-                **_rates_values(r.rates),
+                **r.rates.as_dict(),
                 "score": r.score,
                 "sample": "样本少" if r.small_sample else "",
             },
@@ -184,7 +186,7 @@ def assessment_table(session: Session, filters: BoardFilters) -> Table:
             Column("rank", "排名", "int"),
             Column("name", "承办单位"),
             *RATE_COLUMNS,
-            Column("score", "得分", "days"),
+            Column("score", "得分", "decimal"),
             Column("sample", "备注"),
         ),
         rows,
@@ -220,7 +222,7 @@ def _notice_row(notice: SupervisionNotice, viewer: User) -> Row:
             "number": appeal.number,
             "title": free_text(appeal.title, appeal, viewer),
             "department": appeal.lead_department.name if appeal.lead_department else "",
-            "kind": NOTICE_KIND_LABELS.get(NoticeKind(notice.kind), notice.kind),
+            "kind": NoticeKind(notice.kind).label,
             "due_at": _moment(appeal.due_at),
             "status": STATUS_LABELS[Status(appeal.status)],
         },
@@ -290,8 +292,8 @@ def table(
     population: dict[str, int],
 ) -> Table:
     builders = {
-        "streets": lambda: streets_table(session, filters, population),
-        "communities": lambda: communities_table(session, filters),
+        "streets": lambda: streets_table(opinion_map.streets(session, filters, population)),
+        "communities": lambda: communities_table(_street(filters), opinion_map.communities(session, filters)),
         "categories": lambda: categories_table(session, filters),
         "due_departments": lambda: due_departments_table(session, filters, at),
         "due_streets": lambda: due_streets_table(session, filters, at),
@@ -302,6 +304,12 @@ def table(
     if name not in builders:
         raise NotFound(f"没有名为“{name[:32]}”的表")
     return builders[name]()
+
+
+def _street(filters: BoardFilters) -> Street:
+    if filters.street is None:
+        raise InvalidInput("请指定街道（street=街道代码）")
+    return filters.street
 
 
 def departments(session: Session) -> list[Department]:

@@ -11,15 +11,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from zhengshu.appeals.board_cube import SUMS, month_end, month_of
+from zhengshu.appeals.board_cube import SUMS, as_date
 from zhengshu.appeals.board_filters import BoardFilters
 from zhengshu.appeals.board_models import AppealDayStats, StreetDayStats, StreetMonthStats
+from zhengshu.appeals.days import month_end, month_of
 
 Row = dict[str, Any]
-
-
-def _as_date(value: date | str) -> date:
-    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _read(
@@ -36,7 +33,7 @@ def _read(
     for row in rows:
         for name in ("day", "month"):
             if name in row:
-                row[name] = _as_date(row[name])
+                row[name] = as_date(row[name])
         if "month" in row:
             row["month"] = month_of(row["month"])
     return [row for row in rows if keys or row["received"] is not None]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -30,7 +30,7 @@ from zhengshu.appeals.presenters import free_text
 from zhengshu.appeals.vocabulary import AppealType, Urgency
 from zhengshu.appeals.workflow import Status
 from zhengshu.audit import record
-from zhengshu.clock import TZ, local, now
+from zhengshu.clock import day_start, local, now
 from zhengshu.errors import InvalidInput
 from zhengshu.org.models import User
 
@@ -54,7 +54,7 @@ BRIEF_TITLES = {BriefKind.DAILY_FIVE: "民生诉求每日5条", BriefKind.ENTERP
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time.min, tzinfo=TZ)
+    start = day_start(day)
     return start, start + timedelta(days=1)
 
 

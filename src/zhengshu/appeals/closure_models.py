@@ -22,6 +22,7 @@ class ClosureAudit(Base):
         Index("ix_closure_audits_queue", "flagged", "decision"),
         # Audits changed since the dashboards' summary last read them.
         Index("ix_closure_audits_audited_at", "audited_at"),
+        Index("ix_closure_audits_decided_at", "decided_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -57,3 +57,24 @@ def parse_period(
     if (last_day - first_day).days + 1 > max_days:
         raise InvalidInput(f"统计区间最长 {max_days} 天，请缩短开始与结束日期之间的间隔")
     return first_day, last_day
+
+
+def month_of(day: date) -> date:
+    """The first day of ``day``'s calendar month."""
+    return day.replace(day=1)
+
+
+def month_end(month: date) -> date:
+    """The last day of ``month``'s calendar month."""
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """The first day of every calendar month from ``first``'s through ``last``'s."""
+    months = []
+    month = month_of(first)
+    while month <= last:
+        months.append(month)
+        month = month_end(month) + timedelta(days=1)
+    return months

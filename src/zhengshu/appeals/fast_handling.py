@@ -5,7 +5,7 @@ status); the period's rates read the summary table."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
@@ -18,20 +18,16 @@ from zhengshu.appeals.models import Appeal, SupervisionNotice
 from zhengshu.appeals.overdue import missed, near_due, overdue
 from zhengshu.appeals.vocabulary import CHANNEL_LABELS, NoticeKind
 from zhengshu.appeals.workflow import OPEN_STATUSES, STATUS_LABELS, Status
-from zhengshu.clock import TZ, local
+from zhengshu.clock import day_start, local
 from zhengshu.org.models import Department, Street
 
-BACKLOG_STATUSES = (Status.SUBMITTED, Status.RETURNED, Status.DISPATCHED, Status.HANDLING, Status.REPLIED)
+BACKLOG_STATUSES = tuple(s for s in Status if s in OPEN_STATUSES)
 SUPERVISION_LIMIT = 100
-
-
-def today_start(at: datetime) -> datetime:
-    return datetime.combine(local(at).date(), time.min, TZ)
 
 
 # Live conditions (they depend on the moment) that the board counts and its drill-downs list.
 def live_conditions(at: datetime) -> dict[str, tuple[str, ColumnElement[bool]]]:
-    start = today_start(at)
+    start = day_start(local(at).date())
     return {
         "today": ("今日受理", Appeal.created_at >= start),
         "dispatched_today": ("今日分拨", Appeal.dispatched_at >= start),
@@ -40,7 +36,6 @@ def live_conditions(at: datetime) -> dict[str, tuple[str, ColumnElement[bool]]]:
             "待分拨（含退回）",
             Appeal.status.in_([Status.SUBMITTED.value, Status.RETURNED.value]),
         ),
-        "open": ("在办", Appeal.status.in_([s.value for s in OPEN_STATUSES])),
         "near_due": ("临期（24 小时内到期）", near_due(at)),
         "overdue": ("超期未办结", overdue(at)),
         "overdue_accept": ("超时未签收", missed(NoticeKind.OVERDUE_ACCEPT, at)),

@@ -11,14 +11,13 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 from sqlalchemy import desc, select
 from sqlalchemy.orm import Session
 
 from zhengshu.appeals.board_filters import BoardFilters
-from zhengshu.appeals.board_measures import COUNTED
 from zhengshu.appeals.class_cases import cases_of
 from zhengshu.appeals.models import Appeal
 
@@ -50,7 +49,7 @@ class Hotspots:
     marks: list[HotspotMark]
 
 
-_cache: dict[tuple[object, ...], tuple[float, Hotspots]] = {}
+_cache: dict[tuple[tuple[str, str], ...], tuple[float, Hotspots]] = {}
 _lock = threading.Lock()
 
 
@@ -76,16 +75,16 @@ def _place(
 
 def compute(session: Session, filters: BoardFilters, centres: Mapping[str, tuple[float, float]]) -> Hotspots:
     first, last = _window(filters)
-    window = BoardFilters(**{**filters.__dict__, "first": first, "last": last})
+    window = replace(filters, first=first, last=last)
     appeals = list(
         session.scalars(
             select(Appeal)
-            .where(*window.appeal_where(), COUNTED)
+            .where(*window.appeal_where())
             .order_by(desc(Appeal.created_at))
             .limit(MAX_APPEALS)
         ).unique()
     )
-    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=window.start.tzinfo)
+    end = window.end
     by_number = {a.number: a for a in appeals}
     marks = []
     for case in cases_of(appeals, end)[:SHOWN]:
@@ -97,7 +96,8 @@ def compute(session: Session, filters: BoardFilters, centres: Mapping[str, tuple
 
 def hotspots(session: Session, filters: BoardFilters, centres: Mapping[str, tuple[float, float]]) -> Hotspots:
     """``compute``, remembered for CACHE_SECONDS per window and filter."""
-    key = (_window(filters), filters.category, filters.type, filters.street and filters.street.id)
+    first, last = _window(filters)
+    key = tuple(sorted({**filters.query(), "first": first.isoformat(), "last": last.isoformat()}.items()))
     with _lock:
         cached = _cache.get(key)
         if cached and time.monotonic() - cached[0] < CACHE_SECONDS:

@@ -5,7 +5,7 @@ appeals with coordinates; and the weak-signal warnings raised in the period."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import desc, select
 from sqlalchemy.orm import Session
 
-from zhengshu.appeals.board_cube import month_end, month_of
 from zhengshu.appeals.board_filters import BoardFilters
 from zhengshu.appeals.board_totals import totals
+from zhengshu.appeals.days import months_between
 from zhengshu.appeals.models import Appeal
 from zhengshu.appeals.signal_models import SignalWarning
 from zhengshu.org.models import Community, Street
@@ -83,31 +83,39 @@ def _received(session: Session, filters: BoardFilters, key: str) -> dict[Any, in
     return {row[key]: int(row["received"]) for row in totals(session, filters, by=[key])}
 
 
+UNPLACED_STREET = "未定位到街道"
+UNPLACED_COMMUNITY = "未定位到社区"
+
+
 def streets(session: Session, filters: BoardFilters, population: Mapping[str, int]) -> list[AreaValue]:
-    """Every street (also those without appeals), in code order. The street filter itself is ignored:
-    the map always shows the whole district."""
+    """Every street (also those without appeals), in code order, then the appeals without a street
+    (code "") when there are any. The street filter itself is ignored: the map always shows the
+    whole district."""
     whole = filters.without_area()
     now_counts = _received(session, whole, "street_id")
     before = _received(session, whole.previous(), "street_id")
     rows = session.scalars(select(Street).order_by(Street.code))
-    return [
+    values = [
         AreaValue(s.code, s.name, now_counts.get(s.id, 0), before.get(s.id, 0), population_of(s, population))
         for s in rows
     ]
+    if now_counts.get(None) or before.get(None):
+        values.append(AreaValue("", UNPLACED_STREET, now_counts.get(None, 0), before.get(None, 0), None))
+    return values
 
 
 def communities(session: Session, filters: BoardFilters) -> list[AreaValue]:
     """The communities of the filtered street, most appeals first."""
     if filters.street is None:
         return []
-    area = BoardFilters(**{**filters.__dict__, "community": None})
+    area = replace(filters, community=None)
     now_counts = _received(session, area, "community_id")
     before = _received(session, area.previous(), "community_id")
     rows = session.scalars(select(Community).where(Community.street_id == filters.street.id))
     values = [AreaValue(c.code, c.name, now_counts.get(c.id, 0), before.get(c.id, 0), None) for c in rows]
     unplaced = now_counts.get(None, 0)
     if unplaced or before.get(None, 0):
-        values.append(AreaValue("", "未定位到社区", unplaced, before.get(None, 0), None))
+        values.append(AreaValue("", UNPLACED_COMMUNITY, unplaced, before.get(None, 0), None))
     return sorted(values, key=lambda v: (-v.count, v.code))
 
 
@@ -132,13 +140,9 @@ def trend(session: Session, filters: BoardFilters) -> Trend:
     unit = "day" if filters.days <= DAILY_TREND_DAYS else "month"
     counted = {row[unit]: int(row["received"]) for row in totals(session, filters, by=[unit])}
     if unit == "day":
-        buckets = [date.fromordinal(filters.first.toordinal() + i) for i in range(filters.days)]
+        buckets = [filters.first + timedelta(days=i) for i in range(filters.days)]
     else:
-        buckets = []
-        month = month_of(filters.first)
-        while month <= filters.last:
-            buckets.append(month)
-            month = month_end(month) + timedelta(days=1)
+        buckets = months_between(filters.first, filters.last)
     return Trend(unit, [(bucket, counted.get(bucket, 0)) for bucket in buckets])
 
 

@@ -348,6 +348,8 @@ def _street_name(value: str) -> str:
 
 def _match_street(feature: dict[str, Any], where: str) -> str:
     properties = feature.get("properties") or {}
+    if not isinstance(properties, dict):
+        raise InvalidInput(f"{where} 的 properties 不是对象")
     raw_code = next((properties[k] for k in CODE_KEYS if properties.get(k) not in (None, "")), None)
     raw_name = next((properties[k] for k in NAME_KEYS if isinstance(properties.get(k), str)), None)
     by_code = by_name = None

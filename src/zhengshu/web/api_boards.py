@@ -96,7 +96,9 @@ def map_data(
                 "label": measure.label,
                 "available": bool(population) or measure != MapMeasure.PER_10K,
             },
+            # The 11 streets, then (code "") the appeals without a street, when there are any.
             "streets": [{**s.as_dict(), "value": s.value(measure)} for s in streets],
+            "table": _table_json(board_tables.streets_table(streets)),
             "total": sum(s.count for s in streets),
             "previous_total": sum(s.previous for s in streets),
             "categories": [
@@ -126,10 +128,12 @@ def map_street(user: CurrentUser, factory: Factory, params: Params) -> dict[str,
         filters = params.filters(session)
         if filters.street is None:
             raise InvalidInput("请指定街道（street=街道代码）")
+        communities = opinion_map.communities(session, filters)
         return {
             "filters": _filters_json(filters),
             "street": {"code": filters.street.code, "name": filters.street.name},
-            "communities": [c.as_dict() for c in opinion_map.communities(session, filters)],
+            "communities": [c.as_dict() for c in communities],
+            "table": _table_json(board_tables.communities_table(filters.street, communities)),
             "categories": [{"category": c, "count": n} for c, n in opinion_map.categories(session, filters)],
             "trend": _trend_json(opinion_map.trend(session, filters)),
         }

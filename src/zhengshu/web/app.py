@@ -17,6 +17,7 @@ from zhengshu.appeals.classification import configure_from_settings
 from zhengshu.appeals.rules import AppealRules
 from zhengshu.db import create_db_engine, session_factory
 from zhengshu.jobs import PeriodicJobs
+from zhengshu.org.street_map import street_map
 from zhengshu.settings import Settings
 from zhengshu.web import (
     api_appeals,
@@ -71,6 +72,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> F
     app.state.engine = engine
     app.state.factory = factory
     app.state.rules = AppealRules.from_settings(settings)
+    # A configured street boundary file is checked now, not at the first map request.
+    street_map(settings)
     # Automatic dispatch at intake uses the operator's deadlines and category routes.
     configure_from_settings(engine, settings)
     app.state.rate_limiter = ratelimit.RateLimiter.from_settings(settings)

@@ -17,7 +17,6 @@ depends_on = None
 
 MEASURES = (
     "received",
-    "dispatched",
     "accepted",
     "accepted_on_time",
     "closed",
@@ -48,6 +47,7 @@ INDEXES = {
     "ix_appeals_closed_at": ("appeals", ["closed_at"]),
     # Closure audits changed since the summaries' last refresh.
     "ix_closure_audits_audited_at": ("closure_audits", ["audited_at"]),
+    "ix_closure_audits_decided_at": ("closure_audits", ["decided_at"]),
 }
 
 
@@ -84,6 +84,7 @@ def upgrade() -> None:
         "board_marks",
         sa.Column("name", sa.String(length=32), nullable=False),
         sa.Column("seen_to", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("seen_id", sa.Integer(), nullable=False),
         sa.Column("refreshed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("name", name="pk_board_marks"),
     )

@@ -97,11 +97,11 @@
           class: column.kind === "text" || column.kind === "moment" ? null : "num",
         });
         const text = format(column.kind, value);
-        if (column.drill && value !== null && value !== 0 && value !== undefined) {
+        if (column.drill && row.narrow && value !== null && value !== 0 && value !== undefined) {
           cell.append(el("a", { href: drillHref(query, column.drill, row.narrow) }, text));
         } else if (column.key === "number" && row.appeal) {
           cell.append(el("a", { href: `/appeals/${encodeURIComponent(row.appeal)}` }, text));
-        } else if (index === 0 && opts.onRowName) {
+        } else if (index === 0 && opts.onRowName && row.narrow) {
           const button = el("button", { type: "button", class: "button button--link" }, text);
           button.addEventListener("click", () => opts.onRowName(row));
           cell.append(button);
@@ -179,12 +179,12 @@
 
   function mapOption(geo, data, layer, points, hot) {
     const measure = data.measure.key;
-    const values = data.streets.map((s) => s.value).filter((v) => v !== null);
+    const values = data.placed.map((s) => s.value).filter((v) => v !== null);
     const top = values.length ? Math.max(...values.map(Math.abs)) : 1;
     const visual = measure === "change"
       ? { min: -Math.max(top, 0.1), max: Math.max(top, 0.1), inRange: { color: CHANGE_COLOURS }, formatter: (v) => format("change", v) }
       : { min: 0, max: Math.max(top, 1), inRange: { color: COUNT_COLOURS }, formatter: (v) => (measure === "per10k" ? Number(v).toFixed(1) : integer.format(Math.round(v))) };
-    const byCode = Object.fromEntries(data.streets.map((s) => [s.code, s]));
+    const byCode = Object.fromEntries(data.placed.map((s) => [s.code, s]));
     const warned = {};
     data.warnings.forEach((w) => {
       if (w.street && geo.centres[w.street]) (warned[w.street] = warned[w.street] || []).push(w.label);
@@ -194,7 +194,7 @@
         id: "streets",
         type: "map",
         geoIndex: 0,
-        data: data.streets.map((s) => ({ name: s.name, value: s.value, code: s.code })),
+        data: data.placed.map((s) => ({ name: s.name, value: s.value, code: s.code })),
       },
       {
         id: "warnings",
@@ -250,7 +250,7 @@
         trigger: "item",
         formatter: (p) => {
           if (p.seriesId !== "streets" && p.componentType !== "geo") return "";
-          const s = data.streets.find((row) => row.name === p.name);
+          const s = data.placed.find((row) => row.name === p.name);
           if (!s) return escapeHtml(p.name);
           const lines = [`<b>${escapeHtml(s.name)}</b>`, `诉求量：${format("int", s.count)}`, `上期：${format("int", s.previous)}（${format("change", s.change)}）`];
           if (s.per_10k !== null) lines.push(`每万人：${s.per_10k.toFixed(1)}`);
@@ -305,15 +305,7 @@
     document.getElementById("street-export").href = exportHref(narrowed, "communities");
     const top = data.communities.slice(0, 12);
     const drawn = barChart("chart-communities", top.map((c) => c.name), [{ name: "诉求量", data: top.map((c) => c.count), itemStyle: { color: "#1d4f91" } }], { horizontal: true }).drawn;
-    renderTable(table, {
-      columns: [
-        { key: "name", label: "社区", kind: "text" },
-        { key: "count", label: "诉求量", kind: "int", drill: "received" },
-        { key: "previous", label: "上期", kind: "int" },
-        { key: "change", label: "较上期", kind: "change" },
-      ],
-      rows: data.communities.map((c) => Object.assign({ narrow: c.code ? { street: street.code, community: c.code } : { street: street.code } }, c)),
-    }, query, { caption: `${street.name}各社区诉求量` });
+    renderTable(table, data.table, query, { caption: data.table.title });
     document.body.dataset.street = street.code;
     return drawn;
   }
@@ -328,6 +320,8 @@
       getJSON(`${API}/map/geo`),
       getJSON(`${API}/map`, params(query, { measure: measure })),
     ]);
+    // The map draws the 11 streets; appeals without a street are counted in the total and the table.
+    data.placed = data.streets.filter((s) => s.code);
     echarts.registerMap("district", geo.geojson);
     document.getElementById("map-source").textContent = geo.source;
     document.getElementById("map-measure").textContent = `（${data.measure.label}）`;
@@ -348,13 +342,13 @@
       map.instance.setOption(mapOption(geo, data, layer, points, hot), true);
       if (selected) map.instance.dispatchAction({ type: "select", geoIndex: 0, name: selected.name });
     };
-    const byName = Object.fromEntries(data.streets.map((s) => [s.name, s]));
+    const byName = Object.fromEntries(data.placed.map((s) => [s.name, s]));
     let selected = null;
 
     async function select(street) {
       selected = street;
       if (!street) {
-        map.instance.dispatchAction({ type: "unselect", geoIndex: 0, name: data.streets.map((s) => s.name) });
+        map.instance.dispatchAction({ type: "unselect", geoIndex: 0, name: data.placed.map((s) => s.name) });
         history.replaceState(null, "", `?${params(location.search.slice(1), { street: null })}`);
         return streetPanel(query, null, null);
       }
@@ -412,16 +406,10 @@
       if (event.name && event.name !== "未分类") location.href = drillHref(query, "received", { category: event.name });
     });
 
-    renderTable(document.getElementById("table-streets"), {
-      columns: [
-        { key: "name", label: "街道", kind: "text" },
-        { key: "count", label: "诉求量", kind: "int", drill: "received" },
-        { key: "previous", label: "上期", kind: "int" },
-        { key: "change", label: "较上期", kind: "change" },
-        { key: "per_10k", label: "每万人", kind: "days" },
-      ],
-      rows: data.streets.map((s) => Object.assign({ narrow: { street: s.code } }, s)),
-    }, query, { caption: "各街道诉求量", onRowName: (row) => select(byName[row.name]).catch(failed) });
+    renderTable(document.getElementById("table-streets"), data.table, query, {
+      caption: data.table.title,
+      onRowName: (row) => select(byName[row.name]).catch(failed),
+    });
 
     const list = document.getElementById("warnings-list");
     list.replaceChildren();
@@ -433,7 +421,7 @@
     });
 
     const initial = new URLSearchParams(location.search).get("street");
-    const first = initial ? data.streets.find((s) => s.code === initial) : null;
+    const first = initial ? data.placed.find((s) => s.code === initial) : null;
     const waits = [map.drawn, trend.drawn, categories.drawn];
     if (first) waits.push(select(first));
     return ready(waits);
@@ -501,12 +489,13 @@
       { name: "超时未签收", data: rows.map((r) => ({ value: r.overdue_accept, narrow: r.narrow, key: "overdue_accept" })), itemStyle: { color: "#8a5a00" } },
       { name: "临期", data: rows.map((r) => ({ value: r.near_due, narrow: r.narrow, key: "near_due" })), itemStyle: { color: "#f2b705" } },
     ];
-    const byDept = barChart("chart-due-departments", deptRows.map((r) => r.name), dueSeries(deptRows), { horizontal: true, stack: "due" });
-    const byStreet = barChart("chart-due-streets", due.by_street.rows.map((r) => r.name), dueSeries(due.by_street.rows), { stack: "due" });
+    // Side by side, not stacked: an appeal can be both not accepted in time and past its deadline.
+    const byDept = barChart("chart-due-departments", deptRows.map((r) => r.name), dueSeries(deptRows), { horizontal: true });
+    const byStreet = barChart("chart-due-streets", due.by_street.rows.map((r) => r.name), dueSeries(due.by_street.rows));
     [byDept, byStreet].forEach((c) => c.instance.on("click", (event) => {
       if (event.data && event.data.key) location.href = drillHref(query, event.data.key, event.data.narrow);
     }));
-    document.getElementById("chart-due-departments").style.height = `${Math.max(160, 28 * deptRows.length + 60)}px`;
+    document.getElementById("chart-due-departments").style.height = `${Math.max(160, 44 * deptRows.length + 60)}px`;
     byDept.instance.resize();
 
     renderTable(document.getElementById("table-due-departments"), due.by_department, query, { caption: due.by_department.title });
