@@ -26,6 +26,9 @@ if os.environ.get("CI") and not PG_URL:
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 # Tables holding what tests create; reference data and the session's users stay.
 TRANSIENT_TABLES = [
+    "policy_articles",
+    "policy_versions",
+    "policy_documents",
     "appeal_day_stats",
     "appeal_street_day_stats",
     "appeal_street_month_stats",

@@ -160,7 +160,7 @@ def demo_load(
     appeals: Annotated[int, typer.Option(help="生成的诉求数")] = 400,
     days: Annotated[int, typer.Option(help="分布在最近多少天")] = 60,
 ) -> None:
-    """载入演示数据（各角色演示账号和数百条诉求），可重复执行。"""
+    """载入演示数据（各角色演示账号、数百条诉求和示例政策文件），可重复执行。"""
     from zhengshu.appeals.demo import load_demo
     from zhengshu.appeals.rules import AppealRules
 
@@ -173,6 +173,11 @@ def demo_load(
         table.add_row(*row)
     console.print(table)
     console.print(f"演示诉求：{summary.describe()}")
+    from zhengshu.policy.demo import load_demo as load_policy_demo
+
+    report = load_policy_demo(_factory(settings))
+    counts = report.summary()
+    console.print(f"示例政策文件：共 {counts['total']} 份（新建 {counts.get('created', 0)} 份）")
 
 
 @jobs_app.command("run")
@@ -434,6 +439,25 @@ classify_app = typer.Typer(help="智能分类模型：训练、查看、启用",
 app.add_typer(classify_app, name="classify")
 
 
+@bench_app.command("qa")
+def bench_qa(
+    corpus: Annotated[Path, typer.Option("--corpus", help="文件 JSONL（docid、text，可选 title）")],
+    queries: Annotated[list[Path], typer.Option("--queries", help="问题 JSONL（qid、question、docid、answer），可重复")],  # noqa: E501
+    scale: Annotated[int, typer.Option(min=0, help="用合成段落把索引扩到这么多段落后再计时（0 为不扩）")] = 0,
+    scale_docs: Annotated[int, typer.Option(min=0, help="另建这么多篇合成文件的索引并计时（0 为不建）")] = 0,
+    jobs: Annotated[int, typer.Option(min=1, help="分词进程数")] = 2,
+) -> None:
+    """政策问答检索：建索引、逐题检索并判断能否作答，输出一行 JSON（召回率、拒答率、延迟）。"""
+    from zhengshu.bench.qa import run
+
+    def progress(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    with _refused():
+        result = run(corpus, queries, scale=scale, scale_docs=scale_docs, jobs=jobs, progress=progress)
+    print(json.dumps(result, ensure_ascii=False))
+
+
 @bench_app.command("classify")
 def bench_classify(
     train: Annotated[Path, typer.Option("--train", help="训练 CSV（text,label）")],
@@ -512,6 +536,66 @@ def classify_activate(
     with _refused(), transaction(_factory(load_settings())) as session:
         activate(session, version, actor=None)
     console.print(f"已启用模型版本 {version}")
+
+
+policy_app = typer.Typer(help="政策文件库：导入文件、载入示例文件", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+
+
+def _print_policy_report(report: object) -> None:
+    from zhengshu.policy.ingest import ERROR, OUTCOME_LABELS, BulkReport
+
+    assert isinstance(report, BulkReport)
+    if report.errors:
+        table = Table(title=f"{len(report.errors)} 个文件未导入")
+        table.add_column("文件")
+        table.add_column("原因")
+        for item in report.errors:
+            table.add_row(item.name, item.message)
+        errors.print(table)
+    counts = "，".join(
+        f"{label} {report.count(code)}" for code, label in OUTCOME_LABELS.items() if code != ERROR
+    )
+    console.print(f"共 {len(report.items)} 个：{counts}，失败 {len(report.errors)}")
+
+
+@policy_app.command("import")
+def policy_import(
+    path: Annotated[Path, typer.Argument(exists=True, help="文件（.txt/.html/.docx/.pdf）、文件夹或 .jsonl")],
+    progress: Annotated[bool, typer.Option("--progress", help="显示进度")] = False,
+) -> None:
+    """导入政策文件：同一文号（或同标题同机关）成为新版本，内容未变则跳过；逐个提交，失败的文件列出原因。"""
+    from rich.progress import Progress
+
+    from zhengshu.policy.ingest import ingest_path
+
+    factory = _factory(load_settings())
+    started = time.perf_counter()
+    if progress:
+        with Progress(console=errors) as bar:
+            task = bar.add_task("导入中", total=None)
+
+            def advance(done: int, total: int, _name: str) -> None:
+                bar.update(task, completed=done, total=total)
+
+            report = ingest_path(factory, path, progress=advance)
+    else:
+        report = ingest_path(factory, path)
+    _print_policy_report(report)
+    seconds = time.perf_counter() - started
+    console.print(f"用时 {seconds:.1f} 秒（{len(report.items) / seconds:.1f} 个/秒）")
+    if report.errors and len(report.errors) == len(report.items):
+        raise typer.Exit(1)
+
+
+@policy_app.command("demo")
+def policy_demo() -> None:
+    """载入示例政策文件（标注“示例文件，非真实文件”），可重复执行。"""
+    from zhengshu.policy.demo import load_demo
+
+    with _refused():
+        report = load_demo(_factory(load_settings()))
+    _print_policy_report(report)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from zhengshu.appeals import signal_models as appeals_signal_models  # noqa: F40
 from zhengshu.audit import AuditEvent
 from zhengshu.db import Base
 from zhengshu.org import models as org_models
+from zhengshu.policy import models as policy_models  # noqa: F401
 
 metadata = Base.metadata
 

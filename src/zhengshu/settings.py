@@ -87,6 +87,12 @@ class Settings(BaseSettings):
     # Resident population by street (code or name), for the map's appeals per 10,000 residents,
     # e.g. ZHENGSHU_STREET_POPULATION='{"平湖街道": 470000, "坂田街道": 520000}'.
     street_population: dict[str, PositiveInt] = Field(default_factory=dict)
+    # An OpenAI-compatible endpoint that may write the policy Q&A's answers (zhengshu.policy.llm);
+    # without it the answers are extractive. Its sentences are checked against the cited articles.
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
     # Working days to handle an appeal, by type (complaint, help, …), over the built-in defaults.
     deadline_days: dict[str, int] = Field(default_factory=dict)
     # The most working days an urgent or critical appeal may take, whatever its type.

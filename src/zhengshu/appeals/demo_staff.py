@@ -45,6 +45,7 @@ DEMO_ACCOUNTS = (
     DemoAccount("reviewer", Role.REVIEWER, "何丽娟"),
     DemoAccount("supervisor", Role.SUPERVISOR, "郑国华"),
     DemoAccount("leader", Role.LEADER, "王振东"),
+    DemoAccount("policy", Role.POLICY_OFFICER, "苏文静"),
     DemoAccount("admin", Role.ADMIN, "邓凯"),
 )
 KEPT_PASSWORD = "（账号已存在，沿用原密码）"

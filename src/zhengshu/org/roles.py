@@ -15,6 +15,8 @@ class Role(StrEnum):
     REVIEWER = "reviewer"
     SUPERVISOR = "supervisor"
     LEADER = "leader"
+    # 政策专员: keeps the policy library (imports, metadata, status) and checks the Q&A's hits.
+    POLICY_OFFICER = "policy_officer"
     ADMIN = "admin"
 
     @property
@@ -29,6 +31,7 @@ ROLE_LABELS = {
     Role.REVIEWER: "审核员",
     Role.SUPERVISOR: "督办员",
     Role.LEADER: "领导",
+    Role.POLICY_OFFICER: "政策专员",
     Role.ADMIN: "系统管理员",
 }
 
@@ -58,6 +61,8 @@ class Permission(StrEnum):
     CASE_CURATE = "case.curate"
     # Training and activating classification models.
     MODEL_MANAGE = "model.manage"
+    # The policy library: importing documents, editing their metadata and status, the Q&A hit test.
+    POLICY_MANAGE = "policy.manage"
 
 
 _ALL = frozenset(Permission)
@@ -128,6 +133,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ANALYTICS_VIEW,
         }
     ),
+    Role.POLICY_OFFICER: frozenset({Permission.POLICY_MANAGE}),
     Role.ADMIN: _ALL,
 }
 

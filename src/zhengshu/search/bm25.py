@@ -124,6 +124,23 @@ class Bm25Index:
     def segment_count(self) -> int:
         return len(self._segments)
 
+    def idf(self, words: Iterable[str]) -> dict[str, float]:
+        """The idf of each word the index knows (words it has never seen are left out), for
+        callers that weigh a query's words themselves (coverage of a question by a title)."""
+        with self._lock:
+            self._flush()
+            known = [w for w in dict.fromkeys(words) if w in self._vocabulary]
+            if not known or not self._stored_rows:
+                return {}
+            values = self._idf(np.array([self._vocabulary[w] for w in known], dtype=np.int64))
+            return dict(zip(known, values.tolist(), strict=True))
+
+    def idf_of_unseen(self) -> float:
+        """The idf a word held by no stored row would have."""
+        with self._lock:
+            self._flush()
+            return math.log1p((self._stored_rows + 0.5) / 0.5) if self._stored_rows else 0.0
+
     # --- changes ---------------------------------------------------------------------------
 
     def add(self, doc_id: Hashable, text: str) -> None:

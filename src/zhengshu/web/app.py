@@ -18,12 +18,14 @@ from zhengshu.appeals.rules import AppealRules
 from zhengshu.db import create_db_engine, session_factory
 from zhengshu.jobs import PeriodicJobs
 from zhengshu.org.street_map import street_map
+from zhengshu.policy import library_index as policy_index
 from zhengshu.settings import Settings
 from zhengshu.web import (
     api_appeals,
     api_auth,
     api_boards,
     api_import,
+    api_policy,
     api_public,
     open311,
     pages,
@@ -35,6 +37,7 @@ from zhengshu.web.pages_analytics import router as analytics_pages
 from zhengshu.web.pages_boards import router as boards_pages
 from zhengshu.web.pages_briefs import router as briefs_pages
 from zhengshu.web.pages_closure import router as closure_pages
+from zhengshu.web.pages_policy import router as policy_pages
 from zhengshu.web.pages_signals import router as signals_pages
 from zhengshu.web.pages_similar import router as similar_pages
 from zhengshu.web.pages_templates import router as templates_pages
@@ -56,10 +59,12 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> F
             jobs.start()
         # The similar-appeals index is built in the background: no request pays for it.
         warming = similar.warm_up(factory)
+        policy_warming = policy_index.warm_up(factory)
         yield
         if jobs:
             jobs.stop()
         warming.join(timeout=30)
+        policy_warming.join(timeout=30)
         engine.dispose()
 
     app = FastAPI(
@@ -78,11 +83,12 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> F
     configure_from_settings(engine, settings)
     app.state.rate_limiter = ratelimit.RateLimiter.from_settings(settings)
     problems.install(app)
-    for module in (api_auth, api_appeals, api_boards, api_public, api_import, open311, pages):
+    for module in (api_auth, api_appeals, api_boards, api_policy, api_public, api_import, open311, pages):
         app.include_router(module.router)
     app.include_router(analytics_pages)
     app.include_router(boards_pages)
     app.include_router(briefs_pages)
+    app.include_router(policy_pages)
     app.include_router(closure_pages)
     app.include_router(signals_pages)
     app.include_router(similar_pages)

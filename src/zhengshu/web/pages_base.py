@@ -140,6 +140,10 @@ FEATURES = (
     ),
     Feature("cases", "典型案例", "/cases", lambda user: True),
     Feature("closure-audit", "形式办结审查", "/audit/closure", _permitted(Permission.CLOSURE_AUDIT)),
+    # The library and its Q&A are for every member of staff; keeping them is 政策专员's.
+    Feature("policy", "政策文件库", "/policy", lambda user: True),
+    Feature("policy-ask", "政策问答", "/policy/ask", lambda user: True),
+    Feature("policy-hit-test", "命中测试", "/policy/hit-test", _permitted(Permission.POLICY_MANAGE)),
 )
 FEATURE_BY_KEY = {feature.key: feature for feature in FEATURES}
 

@@ -1,0 +1,122 @@
+"""The Q&A's index of a database's policy library: every version's articles as passages, with the
+facts the answers and filters need. Built once per process (in the background at start), then kept
+current: after an ingest or an edit, and whenever another process changed the library (a cheap
+signature of the versions is compared before each question)."""
+
+from __future__ import annotations
+
+import threading
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker, undefer
+
+from zhengshu.db import reading
+from zhengshu.policy.answers import Source
+from zhengshu.policy.llm import LlmEndpoint
+from zhengshu.policy.models import PolicyArticle, PolicyStatus, PolicyVersion
+from zhengshu.policy.passages import passages_of
+from zhengshu.policy.qa import PolicyQa, SourceFacts
+from zhengshu.policy.retrieval import PolicyIndex
+
+Signature = tuple[int, int, int]
+
+
+def doc_id_of(version: PolicyVersion) -> str:
+    return f"v{version.id}"
+
+
+def version_link(version: PolicyVersion) -> str:
+    return f"/policy/documents/{version.document_id}?version={version.id}"
+
+
+def facts_of(version: PolicyVersion) -> SourceFacts:
+    source = Source(
+        doc_id_of(version),
+        version.title,
+        version.document_number,
+        PolicyStatus(version.status),
+        version.valid_until,
+        version_link(version),
+    )
+    return SourceFacts(source, version.issuing_body, version.year)
+
+
+def _signature(session: Session) -> Signature:
+    """Changes whenever a version is added or its metadata or status is edited."""
+    count, newest = session.execute(select(func.count(PolicyVersion.id), func.max(PolicyVersion.id))).one()
+    edited = session.scalar(
+        select(func.count(PolicyVersion.id)).where(PolicyVersion.metadata_edited.is_(True))
+    )
+    statuses = session.scalar(
+        select(func.count(PolicyVersion.id)).where(PolicyVersion.status != PolicyStatus.IN_FORCE.value)
+    )
+    return (int(count or 0), int(newest or 0) * 1_000_003 + int(edited or 0), int(statuses or 0))
+
+
+class LibraryIndex:
+    def __init__(self) -> None:
+        self.index = PolicyIndex()
+        self.facts: dict[str, SourceFacts] = {}
+        self.signature: Signature | None = None
+        self._lock = threading.Lock()
+
+    def _add(self, session: Session, versions: list[PolicyVersion]) -> None:
+        ids = [v.id for v in versions]
+        articles: dict[int, list[PolicyArticle]] = {}
+        for article in session.scalars(
+            select(PolicyArticle).where(PolicyArticle.version_id.in_(ids)).order_by(PolicyArticle.ordinal)
+        ):
+            articles.setdefault(article.version_id, []).append(article)
+        for version in versions:
+            units = [(a.anchor, a.text, a.start_offset) for a in articles.get(version.id, [])]
+            doc_id = doc_id_of(version)
+            passages = passages_of(doc_id, version.title, version.text, units or None)
+            self.index.add_document(doc_id, version.title, passages)
+
+    def refresh(self, session: Session) -> None:
+        """Index the versions not indexed yet and reload every version's facts, when the library
+        changed since the last refresh."""
+        with self._lock:
+            signature = _signature(session)
+            if signature == self.signature:
+                return
+            versions = list(session.scalars(select(PolicyVersion)))
+            new = [v.id for v in versions if doc_id_of(v) not in self.index]
+            if new:
+                with_text = (
+                    select(PolicyVersion)
+                    .options(undefer(PolicyVersion.text))
+                    .where(PolicyVersion.id.in_(new))
+                )
+                self._add(session, list(session.scalars(with_text)))
+            self.facts = {doc_id_of(v): facts_of(v) for v in versions}
+            self.signature = signature
+
+    def qa(self, endpoint: LlmEndpoint | None) -> PolicyQa:
+        return PolicyQa(self.index, self.facts, endpoint)
+
+
+_indexes: WeakKeyDictionary[Engine, LibraryIndex] = WeakKeyDictionary()
+_registry_lock = threading.Lock()
+
+
+def library_index(factory: sessionmaker[Session]) -> LibraryIndex:
+    """The engine's library index, brought up to date with the database."""
+    engine = factory.kw["bind"]
+    with _registry_lock:
+        index = _indexes.get(engine)
+        if index is None:
+            index = _indexes[engine] = LibraryIndex()
+    with reading(factory) as session:
+        index.refresh(session)
+    return index
+
+
+def warm_up(factory: sessionmaker[Session]) -> threading.Thread:
+    """Build the library index in the background (app start), so no question pays for it."""
+    thread = threading.Thread(
+        target=library_index, args=(factory,), name="zhengshu-policy-index", daemon=True
+    )
+    thread.start()
+    return thread

@@ -1,0 +1,81 @@
+"""A question made ready for retrieval: its content words, its verbatim phrases, its answer type.
+
+People ask "北京市对于暂停举办的展会有何支持政策？": the question words (有何, 哪些, 怎样) never
+occur in a document, so under BM25 they are rare words that match nothing and only add noise; they
+are dropped. Quoted text and long stretches without punctuation are kept as phrases, because the
+wording people copy from a document must find that document.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from zhengshu.text.normalize import normalize_text
+from zhengshu.text.segment import terms
+
+__all__ = ["QUESTION_WORDS", "Query", "longest_common_run", "prepare"]
+
+# Words that frame a question rather than say what it is about (the segmenter's stopwords already
+# cover 什么, 如何, 多少, 是否, 怎么…).
+_QUESTION_WORD_TEXT = """
+哪些 哪家 哪个 哪 哪儿 哪里 哪种 哪类 哪项 哪几 哪些方面 哪方面 有何 有什么 什么样 怎样 怎么样
+何 何时 何种 何地 几 多久 多长 多长时间 有没有 能不能 可不可以 吗 呢 采取 提出 对于 针对 方面
+主要 具体 分别 有关 是从 从哪 如何是好 怎么办理"""
+QUESTION_WORDS = frozenset(_QUESTION_WORD_TEXT.split())
+# Quoted text: “…”, 「…」, "…", 《…》 (a document's title).
+_QUOTED = re.compile(r"[“「『\"《]([^”」』\"》]{2,60})[”」』\"》]")
+# Stretches between punctuation, the candidates for verbatim phrases.
+_CLAUSE_BREAK = re.compile(r"[\s，。！？、；：,.!?;:（）()“”「」『』\"《》]+")
+_NUMBER = re.compile(r"\d")
+_PHRASE_MIN = 6
+# Answer-type cues: a question asking for a number, a date or a place/organisation.
+_ASKS_NUMBER = re.compile(r"多少|几[个家项天月年次人条]|多大|多高|比例|金额|标准")
+_ASKS_TIME = re.compile(r"何时|什么时候|哪天|时间|期限|日期|多久|截止")
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str  # normalised question
+    words: tuple[str, ...]  # content words for BM25
+    phrases: tuple[str, ...]  # verbatim stretches a passage may contain, longest first
+    quoted: tuple[str, ...]  # text the asker put in quotes
+    asks_number: bool
+    asks_time: bool
+
+
+def prepare(question: str) -> Query:
+    text = normalize_text(question).strip()
+    words = tuple(w for w in terms(text) if w not in QUESTION_WORDS)
+    quoted = tuple(q.strip() for q in _QUOTED.findall(text) if len(q.strip()) >= 2)
+    # The whole question too: wording pasted from a document keeps its 、 and ，.
+    clauses = [c for c in _CLAUSE_BREAK.split(text) if len(c) >= _PHRASE_MIN]
+    candidates = set(clauses) | {q for q in quoted if len(q) >= _PHRASE_MIN}
+    if _CLAUSE_BREAK.search(text.strip("？?。！! ")):
+        candidates.add(text.strip("？?。！! "))
+    phrases = tuple(sorted(candidates, key=len, reverse=True))
+    return Query(
+        text=text,
+        words=words,
+        phrases=phrases,
+        quoted=quoted,
+        asks_number=bool(_ASKS_NUMBER.search(text)),
+        asks_time=bool(_ASKS_TIME.search(text)),
+    )
+
+
+def longest_common_run(needle: str, haystack: str) -> int:
+    """Length of the longest substring of `needle` that occurs in `haystack`. A binary search on
+    the length (a run of n implies one of n - 1), each step a few C-level `in` tests."""
+    low, high = 0, len(needle)
+    while low < high:
+        size = (low + high + 1) // 2
+        if any(needle[at : at + size] in haystack for at in range(len(needle) - size + 1)):
+            low = size
+        else:
+            high = size - 1
+    return low
+
+
+def has_number(text: str) -> bool:
+    return bool(_NUMBER.search(text))

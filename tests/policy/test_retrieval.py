@@ -1,0 +1,186 @@
+"""Passages, retrieval and refusal of the policy Q&A on small hand-made documents."""
+
+from __future__ import annotations
+
+import pytest
+
+from zhengshu.policy.passages import MAX_CHARS, passages_of, sentence_spans
+from zhengshu.policy.refusal import assess
+from zhengshu.policy.retrieval import PolicyIndex
+from zhengshu.policy.retrieval_dense import reciprocal_rank_fusion
+from zhengshu.policy.retrieval_query import longest_common_run, prepare
+
+RENT = (
+    "关于支持中小微企业共渡难关的若干措施 为应对疫情影响，制定如下措施。"
+    "第一条 对承租区属国有企业经营用房的中小微企业，免收2月、3月两个月房租。"
+    "第二条 对受疫情影响较大的餐饮、零售企业，按实际缴纳场租费用的50%给予补贴，补助金额不超过50万元。"
+    "第三条 本措施自发布之日起施行，有效期三个月。"
+)
+MASKS = (
+    "口罩生产企业扩产奖励办法 对新增口罩生产线的企业，按设备投资额的30%给予一次性奖励。"
+    "企业应于每月5日前报送产能数据，由市工业和信息化局核定。"
+)
+TAX = (
+    "疫情防控税收优惠政策指引 对疫情防控重点保障物资生产企业为扩大产能新购置的相关设备，"
+    "允许一次性计入当期成本费用在企业所得税税前扣除。纳税人提供公共交通运输服务取得的收入，免征增值税。"
+)
+
+
+def long_text(sentences: int = 60) -> str:
+    return "".join(f"第{n}句说明疫情防控期间企业复工复产的第{n}项要求和办理方式。" for n in range(sentences))
+
+
+def build() -> PolicyIndex:
+    index = PolicyIndex()
+    for doc_id, text in (("rent", RENT), ("masks", MASKS), ("tax", TAX)):
+        title = text.split(" ")[0]
+        index.add_document(doc_id, title, passages_of(doc_id, title, text), {"status": "现行有效"})
+    return index
+
+
+# --- passages --------------------------------------------------------------------------------
+
+
+def test_windows_map_back_into_the_text_stay_short_and_overlap():
+    text = long_text()
+    passages = passages_of("d", "标题", text)
+    assert len(passages) > 3
+    for passage in passages:
+        assert text[passage.start : passage.start + len(passage.text)] == passage.text
+        assert len(passage.text) <= MAX_CHARS
+        assert passage.anchor is None and passage.doc_id == "d"
+    # Every sentence lies whole inside some passage, and consecutive windows share text.
+    for start, end in sentence_spans(text):
+        assert any(p.start <= start and end <= p.start + len(p.text) for p in passages)
+    for before, after in zip(passages, passages[1:], strict=False):
+        assert after.start < before.start + len(before.text)
+    assert len({p.id for p in passages}) == len(passages)
+
+
+def test_one_passage_per_unit_and_long_units_split():
+    short = "第一条 本办法适用于本区。"
+    long_unit = "第二条 " + long_text(40)
+    text = short + long_unit
+    units = [("第一条", short, 0), ("第二条", long_unit, len(short))]
+    passages = passages_of("d", "办法", text, units)
+    assert passages[0].anchor == "第一条" and passages[0].text == short
+    rest = passages[1:]
+    assert len(rest) > 1 and {p.anchor for p in rest} == {"第二条"}
+    for passage in passages:
+        assert text[passage.start : passage.start + len(passage.text)] == passage.text
+
+
+def test_a_sentence_longer_than_a_window_is_cut():
+    text = "长" * (3 * MAX_CHARS)
+    passages = passages_of("d", "t", text)
+    assert all(len(p.text) <= MAX_CHARS for p in passages)
+    assert "".join(p.text for p in passages) == text
+
+
+# --- query -----------------------------------------------------------------------------------
+
+
+def test_question_words_are_dropped_and_quotes_kept():
+    query = prepare("对于“两个月房租”有哪些减免政策？")
+    assert "哪些" not in query.words and "对于" not in query.words
+    assert "两个月房租" in query.quoted
+    assert longest_common_run("免收两个月房租吗", "免收2月、3月两个月房租。") == 5
+
+
+# --- retrieval -------------------------------------------------------------------------------
+
+
+def test_a_verbatim_phrase_finds_its_document_first():
+    index = build()
+    for phrase, doc_id in (
+        ("按设备投资额的30%给予一次性奖励", "masks"),
+        ("允许一次性计入当期成本费用", "tax"),
+        ("免收2月、3月两个月房租", "rent"),
+    ):
+        hits = index.search(phrase)
+        assert hits[0].passage.doc_id == doc_id
+        assert hits[0].reasons["phrase"] == pytest.approx(min(len(phrase), 16) / 16)
+
+
+def test_hits_explain_their_score():
+    hits = build().search("餐饮企业的场租补贴最多多少？")
+    best = hits[0]
+    assert best.passage.doc_id == "rent" and "50万元" in best.passage.text
+    assert {"bm25", "document", "coverage", "evidence"} <= best.reasons.keys()
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_allow_docs_limits_the_documents():
+    index = build()
+    assert build().search("企业所得税税前扣除")[0].passage.doc_id == "tax"
+    hits = index.search("企业所得税税前扣除", allow_docs={"rent", "masks"})
+    assert hits and {h.passage.doc_id for h in hits} <= {"rent", "masks"}
+    assert index.search("企业所得税税前扣除", allow_docs=set()) == []
+
+
+def test_remove_document_and_replace():
+    index = build()
+    assert index.remove_document("tax") is True
+    assert index.remove_document("tax") is False
+    assert "tax" not in index
+    assert all(h.passage.doc_id != "tax" for h in index.search("企业所得税税前扣除"))
+    index.add_document("masks", "口罩", passages_of("masks", "口罩", "口罩企业每周报送库存。"))
+    assert index.document_count == 2
+    assert all("30%" not in h.passage.text for h in index.search("设备投资额奖励"))
+
+
+def test_empty_questions_find_nothing():
+    index = build()
+    assert index.search("") == []
+    assert index.search("有哪些？") == []
+
+
+def test_reciprocal_rank_fusion_rewards_agreement():
+    fused = dict(reciprocal_rank_fusion([["a", "b", "c"], ["b", "d"]]))
+    assert max(fused, key=lambda key: fused[key]) == "b"
+    assert fused["a"] == pytest.approx(1 / 61)
+
+
+def test_dense_vectors_join_when_an_encoder_is_configured():
+    class Letters:
+        # A toy encoder: counts of a few characters. Real models are loaded by the operator.
+        def encode(self, texts):
+            import numpy as np
+
+            return np.array([[t.count(c) for c in "口罩税房"] for t in texts], dtype=np.float32)
+
+    index = PolicyIndex(encoder=Letters())
+    index.add_document("masks", "口罩", passages_of("masks", "口罩", MASKS))
+    index.add_document("tax", "税", passages_of("tax", "税", TAX))
+    hits = index.search("口罩生产线奖励")
+    assert hits[0].passage.doc_id == "masks" and "dense" in hits[0].reasons
+    index.remove_document("masks")
+    assert all(h.passage.doc_id != "masks" for h in index.search("口罩生产线奖励"))
+
+
+# --- refusal ---------------------------------------------------------------------------------
+
+
+def test_refusal_of_questions_the_documents_do_not_answer():
+    index = build()
+    question = "龙岗区积分入学怎么算分？"
+    assert assess(question, index.search(question)).answerable is False
+    assert assess("任何问题", []).answerable is False
+    assert assess("任何问题", []).reason
+
+
+def test_a_question_the_documents_answer_is_not_refused():
+    index = build()
+    question = "对承租国有企业经营用房的中小微企业免收几个月房租？"
+    verdict = assess(question, index.search(question))
+    assert verdict.answerable is True
+    assert 0.0 <= verdict.confidence <= 1.0
+
+
+def test_idf_of_known_words_and_of_unseen_ones():
+    index = build()
+    idf = index.idf(["企业", "口罩", "从未出现的词"])
+    assert set(idf) == {"企业", "口罩"}
+    assert idf["口罩"] > idf["企业"]  # 企业 is in every document
+    unseen = index._passage_index.idf_of_unseen()
+    assert unseen > idf["口罩"]
