@@ -60,6 +60,7 @@ USERS = {
     "reviewer": (Role.REVIEWER, None),
     "supervisor": (Role.SUPERVISOR, None),
     "leader": (Role.LEADER, None),
+    "policy": (Role.POLICY_OFFICER, None),
     "admin": (Role.ADMIN, None),
 }
 

@@ -32,6 +32,7 @@ from zhengshu.policy.models import PolicyArticle, PolicyDocument, PolicyStatus, 
 from zhengshu.policy.readers import FORMATS, RawText, read_file, read_jsonl
 from zhengshu.policy.structure import ParsedDocument, parse_structure
 from zhengshu.policy.versions import (
+    SUBJECT,
     actor_label,
     current_version,
     find_document,
@@ -218,7 +219,7 @@ def ingest_prepared(
     audit.record(
         session,
         "policy.imported" if created else "policy.version_added",
-        "policy_version",
+        SUBJECT,
         version.id,
         actor_id=actor.id if actor else None,
         actor_label=actor_label(actor),

@@ -11,6 +11,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker, undefer
 
+from zhengshu.audit import AuditEvent
 from zhengshu.db import reading
 from zhengshu.policy.answers import Source
 from zhengshu.policy.llm import LlmEndpoint
@@ -18,8 +19,9 @@ from zhengshu.policy.models import PolicyArticle, PolicyStatus, PolicyVersion
 from zhengshu.policy.passages import passages_of
 from zhengshu.policy.qa import PolicyQa, SourceFacts
 from zhengshu.policy.retrieval import PolicyIndex
+from zhengshu.policy.versions import SUBJECT
 
-Signature = tuple[int, int, int]
+Signature = tuple[object, ...]
 
 
 def doc_id_of(version: PolicyVersion) -> str:
@@ -43,15 +45,12 @@ def facts_of(version: PolicyVersion) -> SourceFacts:
 
 
 def _signature(session: Session) -> Signature:
-    """Changes whenever a version is added or its metadata or status is edited."""
-    count, newest = session.execute(select(func.count(PolicyVersion.id), func.max(PolicyVersion.id))).one()
-    edited = session.scalar(
-        select(func.count(PolicyVersion.id)).where(PolicyVersion.metadata_edited.is_(True))
-    )
-    statuses = session.scalar(
-        select(func.count(PolicyVersion.id)).where(PolicyVersion.status != PolicyStatus.IN_FORCE.value)
-    )
-    return (int(count or 0), int(newest or 0) * 1_000_003 + int(edited or 0), int(statuses or 0))
+    """Changes whenever a version is added, edited or changes status: each of those is audited."""
+    versions = session.execute(
+        select(func.count(PolicyVersion.id), func.max(PolicyVersion.id), func.max(PolicyVersion.created_at))
+    ).one()
+    changes = session.scalar(select(func.max(AuditEvent.id)).where(AuditEvent.subject_type == SUBJECT))
+    return (*versions, changes)
 
 
 class LibraryIndex:
@@ -59,6 +58,7 @@ class LibraryIndex:
         self.index = PolicyIndex()
         self.facts: dict[str, SourceFacts] = {}
         self.signature: Signature | None = None
+        self._hashes: dict[str, str] = {}  # indexed doc id → the content hash of its text
         self._lock = threading.Lock()
 
     def _add(self, session: Session, versions: list[PolicyVersion]) -> None:
@@ -75,14 +75,18 @@ class LibraryIndex:
             self.index.add_document(doc_id, version.title, passages)
 
     def refresh(self, session: Session) -> None:
-        """Index the versions not indexed yet and reload every version's facts, when the library
-        changed since the last refresh."""
+        """Index the versions not indexed yet (or whose text changed), drop those gone, and reload
+        every version's facts, when the library changed since the last refresh."""
         with self._lock:
             signature = _signature(session)
             if signature == self.signature:
                 return
             versions = list(session.scalars(select(PolicyVersion)))
-            new = [v.id for v in versions if doc_id_of(v) not in self.index]
+            present = {doc_id_of(v): v.content_hash for v in versions}
+            for gone in [doc_id for doc_id in self._hashes if present.get(doc_id) != self._hashes[doc_id]]:
+                self.index.remove_document(gone)
+                del self._hashes[gone]
+            new = [v.id for v in versions if doc_id_of(v) not in self._hashes]
             if new:
                 with_text = (
                     select(PolicyVersion)
@@ -90,6 +94,7 @@ class LibraryIndex:
                     .where(PolicyVersion.id.in_(new))
                 )
                 self._add(session, list(session.scalars(with_text)))
+            self._hashes.update(present)
             self.facts = {doc_id_of(v): facts_of(v) for v in versions}
             self.signature = signature
 

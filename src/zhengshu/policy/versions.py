@@ -21,6 +21,7 @@ from zhengshu.text.normalize import collapse_whitespace, remove_control_characte
 
 __all__ = [
     "EDITABLE_FIELDS",
+    "SUBJECT",
     "current_version",
     "find_document",
     "repealed_by_others",
@@ -30,6 +31,10 @@ __all__ = [
     "update_metadata",
     "validate_fields",
 ]
+
+# The audit log's subject type of every change to a version (import, edit, status): the Q&A's index
+# watches it (zhengshu.policy.library_index).
+SUBJECT = "policy_version"
 
 EDITABLE_FIELDS = (
     "title",
@@ -117,7 +122,7 @@ def set_status(
     audit.record(
         session,
         "policy.status_changed",
-        "policy_version",
+        SUBJECT,
         version.id,
         actor_id=actor.id if actor else None,
         actor_label=actor_label(actor),
@@ -260,7 +265,7 @@ def update_metadata(
     audit.record(
         session,
         "policy.metadata_edited",
-        "policy_version",
+        SUBJECT,
         version.id,
         actor_id=actor.id if actor else None,
         actor_label=actor_label(actor),

@@ -5,12 +5,13 @@ earlier ones, so a page can be reloaded, shared and read without JavaScript."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup, escape
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 from zhengshu.clock import now
 from zhengshu.db import reading, transaction
@@ -25,9 +26,8 @@ from zhengshu.policy.presenters import citation_link
 from zhengshu.policy.qa import MAX_EARLIER, MAX_QUESTION, QaFilters
 from zhengshu.policy.versions import EDITABLE_FIELDS, update_metadata
 from zhengshu.web import csrf
-from zhengshu.web.api_import import UploadForm
 from zhengshu.web.api_policy import endpoint_of
-from zhengshu.web.deps import Factory, settings
+from zhengshu.web.deps import MAX_FORM_FIELDS, Factory, settings
 from zhengshu.web.pages_base import (
     FEATURE_BY_KEY,
     CheckedForm,
@@ -41,6 +41,8 @@ from zhengshu.web.pages_base import (
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 MAX_ID = 2**31 - 1
+# Files one import may carry; a folder is imported from the command line (zhengshu policy import).
+MAX_FILES = 50
 Text = Annotated[str | None, Query(max_length=200)]
 
 
@@ -225,8 +227,16 @@ def import_form(request: Request, user: StaffUser) -> Response:
     return render(request, "policy_import.html", {"results": None}, user=user)
 
 
+async def files_form(request: Request) -> AsyncIterator[FormData]:
+    """A multipart form of several files (the whole request stays under the body size limit)."""
+    async with request.form(max_files=MAX_FILES, max_fields=MAX_FORM_FIELDS) as form:
+        yield form
+
+
 @router.post("/policy/import")
-def import_files(request: Request, user: StaffUser, factory: Factory, form: UploadForm) -> Response:
+def import_files(
+    request: Request, user: StaffUser, factory: Factory, form: Annotated[FormData, Depends(files_form)]
+) -> Response:
     require_feature(user, "policy-hit-test")
     if not csrf.is_valid(request, form.get(csrf.FIELD)):
         raise csrf.CsrfRejected()
