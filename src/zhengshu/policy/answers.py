@@ -140,7 +140,11 @@ def compose(
         quote = _best_sentences(hit.passage, words, weights)
         return Citation(number, hit.passage, source, quote, source.standing(today))
 
-    withheld = [cite(0, hit) for hit in stale[:MAX_STATEMENTS]]
+    # One entry per document no longer in force: they are named, not quoted at length.
+    first_of_each: dict[str, PassageHit] = {}
+    for hit in stale:
+        first_of_each.setdefault(hit.passage.doc_id, hit)
+    withheld = [cite(0, hit) for hit in list(first_of_each.values())[:MAX_STATEMENTS]]
     verdict = judge(current)
     if not verdict.answerable:
         reason = verdict.reason
