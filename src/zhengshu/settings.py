@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_api_key: str | None = None
     llm_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
+    # A directory with word vectors (vectors.txt in word2vec text format, or vectors.npy + vocab.txt)
+    # for the policy Q&A's optional dense retrieval, fused with BM25 (zhengshu.policy.embeddings).
+    embedding_model_dir: Path | None = None
     # Working days to handle an appeal, by type (complaint, help, …), over the built-in defaults.
     deadline_days: dict[str, int] = Field(default_factory=dict)
     # The most working days an urgent or critical appeal may take, whatever its type.

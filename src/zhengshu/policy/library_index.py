@@ -14,12 +14,15 @@ from sqlalchemy.orm import Session, sessionmaker, undefer
 from zhengshu.audit import AuditEvent
 from zhengshu.db import reading
 from zhengshu.policy.answers import Source
+from zhengshu.policy.embeddings import WordVectorEncoder
 from zhengshu.policy.llm import LlmEndpoint
 from zhengshu.policy.models import PolicyArticle, PolicyStatus, PolicyVersion
 from zhengshu.policy.passages import passages_of
 from zhengshu.policy.qa import PolicyQa, SourceFacts
 from zhengshu.policy.retrieval import PolicyIndex
+from zhengshu.policy.retrieval_dense import DenseEncoder
 from zhengshu.policy.versions import SUBJECT
+from zhengshu.settings import Settings
 
 Signature = tuple[object, ...]
 
@@ -54,8 +57,8 @@ def _signature(session: Session) -> Signature:
 
 
 class LibraryIndex:
-    def __init__(self) -> None:
-        self.index = PolicyIndex()
+    def __init__(self, encoder: DenseEncoder | None = None) -> None:
+        self.index = PolicyIndex(encoder=encoder)
         self.facts: dict[str, SourceFacts] = {}
         self.signature: Signature | None = None
         self._hashes: dict[str, str] = {}  # indexed doc id → the content hash of its text
@@ -104,6 +107,16 @@ class LibraryIndex:
 
 _indexes: WeakKeyDictionary[Engine, LibraryIndex] = WeakKeyDictionary()
 _registry_lock = threading.Lock()
+
+
+def configure(engine: Engine, settings: Settings) -> None:
+    """The engine's index with the operator's settings: dense vectors from the local embedding model
+    when one is configured (checked now, at start). Without this, the index is BM25 only."""
+    encoder = (
+        WordVectorEncoder.from_dir(settings.embedding_model_dir) if settings.embedding_model_dir else None
+    )
+    with _registry_lock:
+        _indexes[engine] = LibraryIndex(encoder)
 
 
 def library_index(factory: sessionmaker[Session]) -> LibraryIndex:

@@ -77,8 +77,9 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> F
     app.state.engine = engine
     app.state.factory = factory
     app.state.rules = AppealRules.from_settings(settings)
-    # A configured street boundary file is checked now, not at the first map request.
+    # A configured street boundary file and embedding model are checked now, not at first use.
     street_map(settings)
+    policy_index.configure(engine, settings)
     # Automatic dispatch at intake uses the operator's deadlines and category routes.
     configure_from_settings(engine, settings)
     app.state.rate_limiter = ratelimit.RateLimiter.from_settings(settings)
