@@ -51,27 +51,23 @@ class ImportProblem(BaseModel):
     errors_by_row: list[RowErrorOut] | None = None
 
 
-# The body is read by upload_form, after authentication, so FastAPI does not describe it itself.
-UPLOAD_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": [FILE_FIELD],
-                    "properties": {
-                        FILE_FIELD: {
-                            "type": "string",
-                            "format": "binary",
-                            "description": "Excel（.xlsx，读第一个工作表）或 CSV（UTF-8 或 GBK）文件",
-                        }
-                    },
+def upload_body(description: str) -> dict[str, Any]:
+    """The OpenAPI description of a one-file multipart body: it is read by upload_form, after
+    authentication, so FastAPI does not describe it itself."""
+    schema = {"type": "string", "format": "binary", "description": description}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {"type": "object", "required": [FILE_FIELD], "properties": {FILE_FIELD: schema}}
                 }
-            }
-        },
+            },
+        }
     }
-}
+
+
+UPLOAD_BODY = upload_body("Excel（.xlsx，读第一个工作表）或 CSV（UTF-8 或 GBK）文件")
 
 
 async def upload_form(request: Request) -> AsyncIterator[FormData]:

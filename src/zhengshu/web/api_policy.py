@@ -21,7 +21,7 @@ from zhengshu.policy.presenters import answer_json, article_json, retrieval_json
 from zhengshu.policy.qa import MAX_EARLIER, MAX_QUESTION, QaFilters
 from zhengshu.policy.versions import update_metadata
 from zhengshu.settings import Settings
-from zhengshu.web.api_import import UPLOAD_BODY, UploadForm, uploaded_file
+from zhengshu.web.api_import import UploadForm, upload_body, uploaded_file
 from zhengshu.web.deps import CurrentUser, Factory, OptionalUser, require, settings
 
 router = APIRouter(prefix="/api/v1/policy", tags=["policy"])
@@ -144,7 +144,7 @@ def edit_version(
 @router.post(
     "/documents",
     summary="导入一份文件（字段 file：.txt .html .docx .pdf），同一文号的新文件成为新版本（政策专员）",
-    openapi_extra=UPLOAD_BODY,
+    openapi_extra=upload_body("政策文件：.txt（UTF-8 或 GB18030）、.html、.docx 或有文字层的 .pdf"),
 )
 def import_document(user: CurrentUser, factory: Factory, form: UploadForm) -> dict[str, Any]:
     require(user, Permission.POLICY_MANAGE)
