@@ -8,7 +8,7 @@ from zhengshu.policy.passages import MAX_CHARS, passages_of, sentence_spans
 from zhengshu.policy.refusal import assess
 from zhengshu.policy.retrieval import PolicyIndex
 from zhengshu.policy.retrieval_dense import reciprocal_rank_fusion
-from zhengshu.policy.retrieval_query import longest_common_run, prepare
+from zhengshu.policy.retrieval_query import content_of, longest_common_run, prepare
 
 RENT = (
     "关于支持中小微企业共渡难关的若干措施 为应对疫情影响，制定如下措施。"
@@ -87,6 +87,12 @@ def test_question_words_are_dropped_and_quotes_kept():
     assert longest_common_run("免收两个月房租吗", "免收2月、3月两个月房租。") == 5
 
 
+def test_question_content_drops_question_words_and_stopwords():
+    assert content_of("办理护照需要什么材料？") == "办理护照材料"
+    query = prepare("办理护照需要什么材料？")
+    assert "护照" in query.content_bigrams and "么材" not in query.content_bigrams
+
+
 # --- retrieval -------------------------------------------------------------------------------
 
 
@@ -108,6 +114,18 @@ def test_hits_explain_their_score():
     assert best.passage.doc_id == "rent" and "50万元" in best.passage.text
     assert {"bm25", "document", "coverage", "evidence"} <= best.reasons.keys()
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_proximity_prefers_the_passage_holding_the_question_phrases_together():
+    index = PolicyIndex()
+    # Both hold 场租 and 补贴 once; only one holds 场租补贴 as the question says it.
+    together = "第一条 对餐饮企业给予场租补贴，按实际缴纳费用的一半计算。"
+    apart = "第一条 场租由业主收取；企业复工另有规定，补贴由财政发放。"
+    for doc_id, text in (("apart", apart), ("together", together)):
+        index.add_document(doc_id, "措施", passages_of(doc_id, "措施", text))
+    hits = index.search("餐饮企业场租补贴怎么算？")
+    assert hits[0].passage.doc_id == "together"
+    assert hits[0].reasons["proximity"] > hits[1].reasons["proximity"]
 
 
 def test_allow_docs_limits_the_documents():
@@ -167,6 +185,17 @@ def test_refusal_of_questions_the_documents_do_not_answer():
     assert assess(question, index.search(question)).answerable is False
     assert assess("任何问题", []).answerable is False
     assert assess("任何问题", []).reason
+
+
+def test_a_question_about_a_word_no_document_holds_is_refused():
+    index = build()
+    # 护照 occurs nowhere; 企业, 报送 and 数据 alone must not make a passage an answer.
+    question = "企业员工办理护照需要报送哪些数据？"
+    hits = index.search(question)
+    assert hits and hits[0].reasons["unknown"] >= 1.0
+    verdict = assess(question, hits)
+    assert verdict.answerable is False and "没有找到" in verdict.reason
+    assert build().search("口罩生产线奖励")[0].reasons["unknown"] == 0.0
 
 
 def test_a_question_the_documents_answer_is_not_refused():

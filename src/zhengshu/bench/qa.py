@@ -167,7 +167,7 @@ class Answered:
     question: Question
     hits: list[PassageHit]
     milliseconds: float
-    features: tuple[float, float, float]
+    features: tuple[float, ...]
     refused: bool
 
 

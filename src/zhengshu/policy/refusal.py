@@ -1,6 +1,6 @@
 """Whether the retrieved evidence answers a question at all, or the Q&A must say 未找到相关依据.
 
-BM25 always returns something: a question about 购房补贴 still matches passages about 补贴. Three
+BM25 always returns something: a question about 购房补贴 still matches passages about 补贴. Four
 signals tell an answer from a near miss, combined by a logistic model:
 
 - ``evidence``: the share of the question's idf mass found in the best passage, words no
@@ -8,7 +8,9 @@ signals tell an answer from a near miss, combined by a logistic model:
 - ``document``: the best document's BM25 similarity to the question;
 - ``bigrams``: the share of the character bigrams of the question's content (question words and
   stopwords taken out, the rest joined) that occur in the best passage with its title. Near misses
-  hold the question's words scattered ("中考" here, "加分" there); answers hold its phrases.
+  hold the question's words scattered ("中考" here, "加分" there); answers hold its phrases;
+- ``unknown``: 1 when a content word of the question occurs in no document at all ("办理护照…" in a
+  corpus without 护照): whatever else matches, the corpus does not know what was asked about.
 
 The coefficients and the threshold are fitted by `fit_calibration` on answerable and unanswerable
 questions (the bench fits on one half and reports on the other); DEFAULT_CALIBRATION was fitted on
@@ -18,21 +20,18 @@ the dev questions of ../shared/data/policy_qa and benchmarks/policy_qa_unanswera
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from zhengshu.policy.retrieval import PassageHit
-from zhengshu.policy.retrieval_query import QUESTION_WORDS
+from zhengshu.policy.retrieval_query import bigrams, content_of
 from zhengshu.text.normalize import normalize_text
-from zhengshu.text.segment import STOPWORDS, segment
 
 __all__ = ["DEFAULT_CALIBRATION", "Calibration", "Verdict", "assess", "features", "fit_calibration"]
 
-FEATURES = ("evidence", "document", "bigrams")
-_WORD = re.compile(r"\w")
+FEATURES = ("evidence", "document", "bigrams", "unknown")
 
 
 @dataclass(frozen=True)
@@ -44,35 +43,26 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Calibration:
-    coefficients: tuple[float, float, float]
+    coefficients: tuple[float, ...]  # one per FEATURES
     intercept: float
     threshold: float  # confidence below this is a refusal
 
 
-DEFAULT_CALIBRATION = Calibration((2.85, 3.484, 9.197), -7.775, 0.6034)
+DEFAULT_CALIBRATION = Calibration((1.292, 4.138, 9.402, -1.071), -7.042, 0.6123)
 
 
-def _content(question: str) -> str:
-    kept = [
-        token
-        for token in segment(question)
-        if token.strip() and _WORD.search(token) and token not in QUESTION_WORDS and token not in STOPWORDS
-    ]
-    return "".join(kept)
-
-
-def _bigrams(text: str) -> set[str]:
-    return {text[at : at + 2] for at in range(len(text) - 1)}
-
-
-def features(question: str, hits: Sequence[PassageHit]) -> tuple[float, float, float]:
+def features(question: str, hits: Sequence[PassageHit]) -> tuple[float, ...]:
     if not hits:
-        return (0.0, 0.0, 0.0)
+        return (0.0,) * len(FEATURES)
     best = hits[0]
-    wanted = _bigrams(_content(normalize_text(question)))
-    found = _bigrams(best.passage.title) | _bigrams(best.passage.text)
-    share = len(wanted & found) / len(wanted) if wanted else 0.0
-    return (best.reasons.get("evidence", 0.0), best.reasons.get("document", 0.0), share)
+    wanted = bigrams(content_of(normalize_text(question)))
+    share = (
+        sum(1 for b in wanted if b in best.passage.text or b in best.passage.title) / len(wanted)
+        if wanted
+        else 0.0
+    )
+    unknown = 1.0 if best.reasons.get("unknown", 0.0) > 0 else 0.0
+    return (best.reasons.get("evidence", 0.0), best.reasons.get("document", 0.0), share, unknown)
 
 
 def _confidence(values: Sequence[float], calibration: Calibration) -> float:
@@ -89,8 +79,8 @@ def assess(
     confidence = _confidence(values, calibration)
     if confidence >= calibration.threshold:
         return Verdict(True, confidence, "最相关的条文覆盖了问题的主要内容")
-    evidence, _, phrases = values
-    if evidence < 0.6:
+    evidence, _, phrases, unknown = values
+    if unknown or evidence < 0.6:
         reason = "问题中的关键词在政策文件中没有找到"
     elif phrases < 0.6:
         reason = "政策文件中只零散出现问题的用词，没有直接回答该问题的条文"
@@ -111,9 +101,7 @@ def fit_calibration(
     y = np.asarray(answerable, dtype=bool)
     model = LogisticRegression(C=10.0, max_iter=1000).fit(x, y)
     coefficients = tuple(round(float(c), 3) for c in model.coef_[0])
-    calibration = Calibration(
-        (coefficients[0], coefficients[1], coefficients[2]), round(float(model.intercept_[0]), 3), 0.0
-    )
+    calibration = Calibration(coefficients, round(float(model.intercept_[0]), 3), 0.0)
     scores = np.array([_confidence(row, calibration) for row in x[y]])
     threshold = float(np.quantile(scores, max_refused_answerable)) if len(scores) else 0.5
     return Calibration(calibration.coefficients, calibration.intercept, round(threshold, 4))

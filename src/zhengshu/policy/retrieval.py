@@ -12,7 +12,14 @@ is scored by a weighted sum of evidence an officer can read on the hit-test page
 - ``phrase``: the longest run of the question's own characters found verbatim in the passage
   (saturating at PHRASE_FULL characters), so wording copied from a document finds it first;
 - ``quoted``: every quoted stretch of the question occurs in the passage or its title;
-- ``answer_type``: the question asks for a number or a date and the passage holds digits.
+- ``answer_type``: the question asks for a number or a date and the passage holds digits;
+- ``proximity``: the share of the character bigrams of the question's content found in the
+  passage or its title: the question's words side by side, as an answer holds them, rather than
+  scattered over a long passage (BM25 cannot tell the two apart).
+
+Reasons that do not weigh in the score but tell the refusal model (and the officer) how well the
+corpus knows the question: ``coverage``/``evidence`` (the share of the question's idf mass in the
+passage, without and with the words no document holds), ``unknown`` (how many such words).
 
 Optional dense vectors (a local sentence-embedding model configured by the operator) join by
 reciprocal rank fusion; without them nothing changes.
@@ -53,6 +60,7 @@ class Weights:
     phrase: float = 2.4
     quoted: float = 0.5
     answer_type: float = 0.05
+    proximity: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -246,6 +254,7 @@ class PolicyIndex:
                 "document_coverage": document_share[passage.doc_id],
                 "coverage": covered / total_idf,
                 "evidence": covered / with_unknown,
+                "unknown": float(unknown),
             }
             run = (
                 max((longest_common_run(p, passage.text) for p in query.phrases), default=0) if needle else 0
@@ -256,6 +265,9 @@ class PolicyIndex:
                 reasons["quoted"] = 1.0
             if (query.asks_number or query.asks_time) and has_number(passage.text):
                 reasons["answer_type"] = 1.0
+            if query.content_bigrams:
+                found = sum(1 for b in query.content_bigrams if b in passage.text or b in passage.title)
+                reasons["proximity"] = found / len(query.content_bigrams)
             score = reasons["bm25"] + sum(
                 weight * reasons.get(name, 0.0) for name, weight in asdict(weights).items()
             )

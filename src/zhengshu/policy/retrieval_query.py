@@ -12,9 +12,16 @@ import re
 from dataclasses import dataclass
 
 from zhengshu.text.normalize import normalize_text
-from zhengshu.text.segment import terms
+from zhengshu.text.segment import STOPWORDS, segment, terms
 
-__all__ = ["QUESTION_WORDS", "Query", "longest_common_run", "prepare"]
+__all__ = [
+    "QUESTION_WORDS",
+    "Query",
+    "bigrams",
+    "content_of",
+    "longest_common_run",
+    "prepare",
+]
 
 # Words that frame a question rather than say what it is about (the segmenter's stopwords already
 # cover 什么, 如何, 多少, 是否, 怎么…).
@@ -28,6 +35,7 @@ _QUOTED = re.compile(r"[“「『\"《]([^”」』\"》]{2,60})[”」』\"》]
 # Stretches between punctuation, the candidates for verbatim phrases.
 _CLAUSE_BREAK = re.compile(r"[\s，。！？、；：,.!?;:（）()“”「」『』\"《》]+")
 _NUMBER = re.compile(r"\d")
+_WORD = re.compile(r"\w")
 _PHRASE_MIN = 6
 # Answer-type cues: a question asking for a number, a date or a place/organisation.
 _ASKS_NUMBER = re.compile(r"多少|几[个家项天月年次人条]|多大|多高|比例|金额|标准")
@@ -42,6 +50,9 @@ class Query:
     quoted: tuple[str, ...]  # text the asker put in quotes
     asks_number: bool
     asks_time: bool
+    # Character bigrams of the question's content (question words and stopwords taken out, the
+    # rest joined): a passage holding them holds the question's phrases, not only its words.
+    content_bigrams: frozenset[str] = frozenset()
 
 
 def prepare(question: str) -> Query:
@@ -61,7 +72,23 @@ def prepare(question: str) -> Query:
         quoted=quoted,
         asks_number=bool(_ASKS_NUMBER.search(text)),
         asks_time=bool(_ASKS_TIME.search(text)),
+        content_bigrams=bigrams(content_of(text)),
     )
+
+
+def content_of(text: str) -> str:
+    """The question's content: its words without question words, stopwords and punctuation,
+    joined (so "办理护照需要什么材料" gives "办理护照材料")."""
+    kept = [
+        token
+        for token in segment(text)
+        if token.strip() and _WORD.search(token) and token not in QUESTION_WORDS and token not in STOPWORDS
+    ]
+    return "".join(kept)
+
+
+def bigrams(text: str) -> frozenset[str]:
+    return frozenset(text[at : at + 2] for at in range(len(text) - 1))
 
 
 def longest_common_run(needle: str, haystack: str) -> int:
