@@ -73,3 +73,14 @@ def describe(errors: Mapping[str, str]) -> str:
 def invalid_input(error: ValidationError) -> InvalidInput:
     errors = field_errors(error.errors())
     return InvalidInput("提交的内容有误：" + describe(errors), errors=errors)
+
+
+def filter_text(value: str | None, label: str, limit: int) -> str | None:
+    """A filter typed in a URL: stripped, None when empty; too long or with control characters is an
+    InvalidInput naming the field (``label``)."""
+    text = (value or "").strip()
+    if len(text) > limit:
+        raise InvalidInput(f"{label}过长（最多 {limit} 个字符）")
+    if any(ord(char) < 32 for char in text):
+        raise InvalidInput(f"{label}含有不可见的控制字符")
+    return text or None

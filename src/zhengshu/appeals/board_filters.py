@@ -18,6 +18,7 @@ from zhengshu.appeals.vocabulary import TYPE_LABELS, AppealType
 from zhengshu.clock import day_start
 from zhengshu.errors import InvalidInput, NotFound
 from zhengshu.org.models import Community, Department, Street
+from zhengshu.validation import filter_text
 
 DEFAULT_DAYS = 30
 MAX_TEXT = 64
@@ -134,14 +135,7 @@ class BoardFilters:
 
 
 def _text(value: str | None, label: str) -> str | None:
-    if value is None or not value.strip():
-        return None
-    value = value.strip()
-    if len(value) > MAX_TEXT:
-        raise InvalidInput(f"{label}过长（最多 {MAX_TEXT} 个字符）")
-    if any(ord(char) < 32 for char in value):
-        raise InvalidInput(f"{label}含有不可见的控制字符")
-    return value
+    return filter_text(value, label, MAX_TEXT)
 
 
 def parse_filters(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, undefer
 from zhengshu.errors import InvalidInput, NotFound
 from zhengshu.policy.library_index import LibraryIndex, doc_id_of
 from zhengshu.policy.models import PolicyArticle, PolicyDocument, PolicyStatus, PolicyVersion
+from zhengshu.validation import filter_text
 
 PAGE_SIZE = 30
 MAX_QUERY = 200
@@ -34,12 +35,7 @@ def parse_filters(
     issuing_body: str | None, year: str | None, status: str | None, topic: str | None, query: str | None
 ) -> LibraryFilters:
     def text(value: str | None, label: str, limit: int = 100) -> str | None:
-        value = (value or "").strip()
-        if len(value) > limit:
-            raise InvalidInput(f"{label}过长（最多 {limit} 个字符）")
-        if any(ord(char) < 32 for char in value):
-            raise InvalidInput(f"{label}含有不可见的控制字符")
-        return value or None
+        return filter_text(value, label, limit)
 
     year_text = text(year, "年份", 4)
     if year_text is not None and not (year_text.isdigit() and 1949 <= int(year_text) <= 2100):

@@ -55,6 +55,20 @@ def check_transition(current: PolicyStatus, target: PolicyStatus) -> None:
         raise IllegalTransition(f"文件状态不能从“{current.label}”改为“{target.label}”")
 
 
+# The metadata of a version an officer may edit (and a JSONL line may carry).
+EDITABLE_FIELDS = (
+    "title",
+    "document_number",
+    "issuing_body",
+    "written_on",
+    "published_on",
+    "effective_on",
+    "valid_until",
+    "status",
+    "topics",
+)
+
+
 class PolicyDocument(Base):
     """One normative document; its versions hold the text and metadata."""
 

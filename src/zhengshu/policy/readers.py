@@ -16,6 +16,7 @@ from pathlib import PurePath
 from typing import Any
 
 from zhengshu.errors import InvalidInput
+from zhengshu.policy.models import EDITABLE_FIELDS
 from zhengshu.text.normalize import normalize_text
 
 __all__ = [
@@ -30,18 +31,9 @@ __all__ = [
 
 MAX_BYTES = 20 * 1024 * 1024
 FORMATS = {".txt": "txt", ".html": "html", ".htm": "html", ".docx": "docx", ".pdf": "pdf"}
-# Metadata a JSONL line may carry besides docid and text; ingest treats them as the officer's word.
-JSONL_FIELDS = (
-    "title",
-    "document_number",
-    "issuing_body",
-    "written_on",
-    "published_on",
-    "effective_on",
-    "valid_until",
-    "status",
-    "topics",
-)
+# Metadata a JSONL line may carry besides docid and text (the fields an officer may edit); ingest
+# treats them as the officer's word.
+JSONL_FIELDS = EDITABLE_FIELDS
 # A text layer this thin is a scan with a stray page number or stamp, not a document.
 _MIN_TEXT_CHARS = 10
 

@@ -16,7 +16,13 @@ from zhengshu.clock import now
 from zhengshu.errors import InvalidInput, NotFound
 from zhengshu.org.models import User
 from zhengshu.policy.metadata import normalise_document_number, parse_day
-from zhengshu.policy.models import PolicyDocument, PolicyStatus, PolicyVersion, check_transition
+from zhengshu.policy.models import (
+    EDITABLE_FIELDS,
+    PolicyDocument,
+    PolicyStatus,
+    PolicyVersion,
+    check_transition,
+)
 from zhengshu.text.normalize import collapse_whitespace, remove_control_characters
 
 __all__ = [
@@ -36,17 +42,6 @@ __all__ = [
 # watches it (zhengshu.policy.library_index).
 SUBJECT = "policy_version"
 
-EDITABLE_FIELDS = (
-    "title",
-    "document_number",
-    "issuing_body",
-    "written_on",
-    "published_on",
-    "effective_on",
-    "valid_until",
-    "status",
-    "topics",
-)
 _DATE_FIELDS = ("written_on", "published_on", "effective_on", "valid_until")
 _FIELD_LABELS = {
     "title": "标题",
