@@ -113,6 +113,8 @@ class Settings(BaseSettings):
     rate_limits: bool = True
     # Anonymous submissions (API and page) per client address, counting every attempt.
     rate_limit_submit_per_ip: RateLimitSetting = RateLimit(600, 60)
+    # Questions to the policy Q&A (open to anyone) per client address, every question counted.
+    rate_limit_ask_per_ip: RateLimitSetting = RateLimit(120, 60)
     # Client addresses the submission limit does not apply to: local tools and the intake benchmark.
     rate_limit_submit_exempt: Networks = Field(
         default_factory=lambda: [ip_network("127.0.0.0/8"), ip_network("::1")]

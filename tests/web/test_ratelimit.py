@@ -160,6 +160,7 @@ def test_rate_limit_settings_parse_and_zero_turns_off() -> None:
         rate_limit_track_failures_per_ip="0",
     )
     assert settings.rate_limit_submit_per_ip == RateLimit(600, 60)
+    assert settings.rate_limit_ask_per_ip == RateLimit(120, 60)
     assert settings.rate_limit_track_failures_per_number == RateLimit(10, 3600)
     assert settings.rate_limit_login_failures_per_user == RateLimit(10, 900)
     assert settings.rate_limit_login_failures_per_ip == RateLimit(30, 900)
@@ -421,3 +422,14 @@ def test_open311_submissions_share_the_limit_and_answer_in_open311_format(make_a
     assert refused.json() == [{"code": 429, "description": "请求过于频繁，请稍后再试"}]
     as_xml = client.post("/open311/v2/requests.xml", data=request)
     assert as_xml.status_code == 429 and "<errors>" in as_xml.text and "<code>429</code>" in as_xml.text
+
+
+def test_questions_to_the_policy_qa_are_limited_per_address(make_app: AppFactory, db) -> None:
+    app = make_app(rate_limit_ask_per_ip=RateLimit(2, 60), rate_limit_submit_exempt=[])
+    asker, neighbour = from_address(app, "203.0.113.7"), from_address(app, "203.0.113.8")
+    for _ in range(2):
+        assert asker.post("/api/v1/policy/ask", json={"question": "租金补贴"}).status_code == 200
+    refused = asker.get("/public/policy", params={"q": "租金补贴"})
+    assert refused.status_code == 429 and TOO_MANY in refused.text
+    assert asker.post("/api/v1/policy/ask", json={"question": "租金补贴"}).status_code == 429
+    assert neighbour.get("/public/policy", params={"q": "租金补贴"}).status_code == 200

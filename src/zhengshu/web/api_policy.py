@@ -23,6 +23,7 @@ from zhengshu.policy.versions import update_metadata
 from zhengshu.settings import Settings
 from zhengshu.web.api_import import UploadForm, upload_body, uploaded_file
 from zhengshu.web.deps import CurrentUser, Factory, OptionalUser, require, settings
+from zhengshu.web.ratelimit import limit_questions
 
 router = APIRouter(prefix="/api/v1/policy", tags=["policy"])
 MAX_ID = 2**31 - 1
@@ -54,6 +55,7 @@ class AskBody(BaseModel):
 
 
 @router.post("/ask", summary="政策智能问答：回答并给出依据（文件、文号、条款），或说明未找到依据")
+@limit_questions
 def ask(body: AskBody, request: Request, factory: Factory, user: OptionalUser) -> dict[str, Any]:
     index = library_index(factory)
     qa = index.qa(endpoint_of(settings(request)))

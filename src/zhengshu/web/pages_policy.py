@@ -38,6 +38,7 @@ from zhengshu.web.pages_base import (
     render,
     require_feature,
 )
+from zhengshu.web.ratelimit import limit_questions
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 MAX_ID = 2**31 - 1
@@ -95,6 +96,7 @@ def ask_page(
 
 
 @router.get("/public/policy")
+@limit_questions
 def public_ask_page(
     request: Request,
     q: Annotated[str, Query(max_length=50_000)] = "",

@@ -138,6 +138,7 @@ class RateLimiter:
     """Every limit of one app; a limit that is off is None."""
 
     submit_per_address: Window | None = None
+    ask_per_address: Window | None = None
     track_per_number: Window | None = None
     track_per_address: Window | None = None
     login_per_user: Window | None = None
@@ -154,6 +155,7 @@ class RateLimiter:
 
         return cls(
             submit_per_address=window("submit/address", settings.rate_limit_submit_per_ip),
+            ask_per_address=window("ask/address", settings.rate_limit_ask_per_ip),
             track_per_number=window("track/number", settings.rate_limit_track_failures_per_number),
             track_per_address=window("track/address", settings.rate_limit_track_failures_per_ip),
             login_per_user=window("login/user", settings.rate_limit_login_failures_per_user),
@@ -260,14 +262,23 @@ async def _submitted(request: Request, values: dict[str, Any], name: str) -> str
     return str(form.get(name) or "")
 
 
-async def _check_submission(request: Request, limiter: RateLimiter, values: dict[str, Any]) -> Attempt:
-    window = limiter.submit_per_address
-    if window is None:
-        return Attempt()
-    key, address = limiter.client(request)
-    if address is not None and _within(address, limiter.submit_exempt):
-        return Attempt()
-    return Attempt(wait=window.hit(key))
+def _every_attempt(window_of: Callable[[RateLimiter], Window | None]) -> Check:
+    """Every attempt counts against the client's address (the exempt networks excepted)."""
+
+    async def check(request: Request, limiter: RateLimiter, values: dict[str, Any]) -> Attempt:
+        window = window_of(limiter)
+        if window is None:
+            return Attempt()
+        key, address = limiter.client(request)
+        if address is not None and _within(address, limiter.submit_exempt):
+            return Attempt()
+        return Attempt(wait=window.hit(key))
+
+    return check
+
+
+_check_submission = _every_attempt(lambda limiter: limiter.submit_per_address)
+_check_question = _every_attempt(lambda limiter: limiter.ask_per_address)
 
 
 def _failures_check(
@@ -325,6 +336,11 @@ _check_login = _failures_check(
 def limit_submissions(endpoint: Endpoint) -> Callable[..., Awaitable[Any]]:
     """Anonymous submission: every attempt counts against the client's address."""
     return _guarded(endpoint, _check_submission)
+
+
+def limit_questions(endpoint: Endpoint) -> Callable[..., Awaitable[Any]]:
+    """The policy Q&A, open to anyone: every question counts against the client's address."""
+    return _guarded(endpoint, _check_question)
 
 
 def limit_failed_tracking(endpoint: Endpoint) -> Callable[..., Awaitable[Any]]:
