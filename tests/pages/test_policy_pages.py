@@ -161,3 +161,42 @@ def test_an_officer_marks_a_document_repealed_and_the_answers_follow(library, cl
     after = client.post(ASK, json={"question": RENT}, headers=headers).json()
     assert all(c["document_number"] != "深龙府规〔2025〕1号" for c in after["citations"])
     assert any(c["document_number"] == "深龙府规〔2025〕1号" for c in after["withheld"])
+
+
+def test_the_chat_page_survives_a_bad_earlier_question_and_links_each_turns_citations(library, client):
+    page = client.get("/public/policy", params={"q": "那个体工商户呢？", "earlier": ["问" * 600, RENT]})
+    assert page.status_code == 200
+    assert page.text.count("问题过长") == 1  # only the bad one; the later turns are answered
+    # The second turn's citation [1] points to the second turn's list, not the first's.
+    assert 'href="#cite-1-1"' in page.text and 'id="cite-1-1"' in page.text
+
+
+def test_library_edits_reach_the_index_and_the_standing_follows_the_dates(library, client):
+    login(client, "policy")
+    listed = client.get("/api/v1/policy/documents", params={"q": "人才住房"}).json()["items"][0]
+    page = client.get(f"/policy/documents/{listed['document_id']}")
+    token = csrf_token(page.text)
+    edited = client.post(
+        f"/policy/versions/{listed['version_id']}/metadata",
+        data={
+            "csrf_token": token,
+            "title": "龙岗区青年驿站安居试行办法（示例）",
+            "valid_until": "2024-12-31",
+        },
+        follow_redirects=False,
+    )
+    assert edited.status_code == 303
+    hits = client.get("/api/v1/policy/hit-test", params={"q": "青年驿站安居试行办法"}).json()["hits"]
+    assert hits and hits[0]["title"] == "龙岗区青年驿站安居试行办法（示例）"
+    lapsed = client.get("/policy", params={"status": "已失效"})
+    assert "青年驿站安居试行办法" in lapsed.text
+    in_force = client.get("/policy", params={"status": "现行有效"})
+    assert "青年驿站安居试行办法" not in in_force.text
+    shown = client.get(f"/api/v1/policy/documents/{listed['document_id']}").json()
+    assert shown["status_label"] == "已失效" and shown["marked_status"] == "in_force"
+
+
+def test_an_exact_phrase_is_found_in_any_document_whatever_its_width(library, client):
+    login(client, "leader")
+    found = client.get("/policy", params={"q": "“市场指导价的６０％”"})  # full-width digits and percent
+    assert "深龙府规〔2025〕1号" in found.text

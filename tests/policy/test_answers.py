@@ -190,3 +190,18 @@ def test_an_unreachable_model_leaves_the_extractive_answer(qa: PolicyQa) -> None
     )
     question = "租用产业用房的中小企业有什么租金补贴？"
     assert unreachable.ask(question, today=TODAY).statements == qa.ask(question, today=TODAY).statements
+
+
+def test_a_superseded_or_lapsed_version_is_never_in_force() -> None:
+    superseded = Source("old", "旧版（示例）", is_current=False)
+    assert not superseded.in_force(TODAY) and superseded.standing(TODAY) == "已修改"
+    lapsed = Source("t", "办法（示例）", valid_until=date(2026, 1, 31))
+    assert not lapsed.in_force(TODAY) and lapsed.standing(TODAY).startswith("已失效")
+    assert lapsed.in_force(date(2026, 1, 31))
+
+
+def test_the_topic_carries_over_several_follow_ups() -> None:
+    first = "租用区属产业用房的中小企业租金怎么优惠？"
+    assert in_context("要交什么材料？", [first, "那个体工商户呢？"]).startswith(first)
+    # 其他 is no reference to the question before; a question that stands alone starts afresh.
+    assert in_context("办理人才认定需要提交其他什么材料", [first]) == "办理人才认定需要提交其他什么材料"

@@ -37,7 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from zhengshu.errors import DomainError
-from zhengshu.policy.passages import Passage, passages_of
+from zhengshu.policy.library_index import passages_for
+from zhengshu.policy.passages import Passage
 from zhengshu.policy.refusal import DEFAULT_CALIBRATION, Calibration, assess, features, fit_calibration
 from zhengshu.policy.retrieval import PassageHit, PolicyIndex
 from zhengshu.text.segment import terms
@@ -121,7 +122,7 @@ def _jsonl(path: Path) -> Iterable[dict[str, Any]]:
 
 
 def _segmented(document: CorpusDocument) -> tuple[CorpusDocument, list[str], list[tuple[Passage, list[str]]]]:
-    passages = passages_of(document.doc_id, document.title, document.text)
+    passages = passages_for(document.doc_id, document.title, document.text)
     return document, terms(document.title), [(p, terms(p.text)) for p in passages]
 
 

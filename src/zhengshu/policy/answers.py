@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from zhengshu.policy.models import PolicyStatus
+from zhengshu.policy.models import PolicyStatus, standing_of
 from zhengshu.policy.passages import Passage, sentence_spans
 from zhengshu.policy.refusal import Verdict
 from zhengshu.policy.retrieval import PassageHit
@@ -33,17 +33,21 @@ class Source:
     status: PolicyStatus = PolicyStatus.IN_FORCE
     valid_until: date | None = None
     link: str | None = None  # the document's page; the anchor and passage are added per citation
+    is_current: bool = True  # False for a version a newer one superseded
 
     def in_force(self, today: date) -> bool:
-        if self.status is not PolicyStatus.IN_FORCE:
-            return False
-        return self.valid_until is None or self.valid_until >= today
+        return standing_of(self.status, self.is_current, self.valid_until, today) is PolicyStatus.IN_FORCE
 
     def standing(self, today: date) -> str:
         """现行有效, or why not."""
-        if self.status is PolicyStatus.IN_FORCE and self.valid_until is not None and self.valid_until < today:
+        shown = standing_of(self.status, self.is_current, self.valid_until, today)
+        if (
+            shown is PolicyStatus.EXPIRED
+            and self.valid_until is not None
+            and self.status is PolicyStatus.IN_FORCE
+        ):
             return f"已失效（有效期至 {self.valid_until.isoformat()}）"
-        return self.status.label
+        return shown.label
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,9 @@ quoted phrase must appear exactly; a document with its versions and articles."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, undefer
@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session, undefer
 from zhengshu.errors import InvalidInput, NotFound
 from zhengshu.policy.library_index import LibraryIndex, doc_id_of
 from zhengshu.policy.models import PolicyArticle, PolicyDocument, PolicyStatus, PolicyVersion
+from zhengshu.policy.retrieval_query import quoted_phrases
+from zhengshu.text.normalize import normalize_text
 from zhengshu.validation import filter_text
 
 PAGE_SIZE = 30
 MAX_QUERY = 200
 SEARCHED_PASSAGES = 200
-_QUOTED = re.compile(r"[\"“”「」『』]([^\"“”「」『』]{2,80})[\"“”「」『』]")
 
 
 @dataclass(frozen=True)
@@ -84,47 +85,54 @@ def _filtered(filters: LibraryFilters) -> list[ColumnElement[bool]]:
         where.append(PolicyVersion.issuing_body == filters.issuing_body)
     if filters.year:
         where.append(PolicyVersion.year == filters.year)
-    if filters.status:
-        where.append(PolicyVersion.status == filters.status.value)
     return where
 
 
-def _searched(index: LibraryIndex, query: str) -> dict[str, list[Match]]:
-    """Version doc ids → their matching passages, best first; quoted phrases must appear verbatim."""
-    phrases = _QUOTED.findall(query)
-    hits = index.index.search(query, SEARCHED_PASSAGES)
+def _searched(index: LibraryIndex, query: str, allowed: set[str]) -> dict[str, list[Match]]:
+    """Version doc ids (of ``allowed``) → their matching passages, best first. Quoted phrases must
+    appear verbatim: every passage is scanned for them, not only the ranked candidates."""
+    phrases = [normalize_text(p) for p in quoted_phrases(query)]
+    if phrases:
+        hits = [
+            p
+            for p in index.index.passages()
+            if p.doc_id in allowed and all(phrase in p.text for phrase in phrases)
+        ]
+    else:
+        hits = [hit.passage for hit in index.index.search(query, SEARCHED_PASSAGES, allow_docs=allowed)]
     found: dict[str, list[Match]] = {}
-    for hit in hits:
-        passage = hit.passage
-        if phrases and not all(phrase in passage.text for phrase in phrases):
-            continue
-        start = passage.start + (passage.text.find(phrases[0]) if phrases else 0)
+    for passage in hits:
+        offset = passage.text.find(phrases[0]) if phrases else 0
+        start = passage.start + offset
         end = start + (len(phrases[0]) if phrases else len(passage.text))
         snippet = passage.text[:160] + ("…" if len(passage.text) > 160 else "")
         found.setdefault(passage.doc_id, []).append(Match(passage.anchor, snippet, start, end))
     return found
 
 
-def listing(session: Session, index: LibraryIndex, filters: LibraryFilters, page: int = 1) -> Listing:
-    """Current versions matching the filters: by relevance when searching, newest first otherwise."""
+def listing(
+    session: Session, index: LibraryIndex, filters: LibraryFilters, today: date, page: int = 1
+) -> Listing:
+    """Current versions matching the filters (status as it stands today): by relevance when searching,
+    newest first otherwise."""
     page = max(page, 1)
-    query = select(PolicyVersion).where(*_filtered(filters))
-    if filters.topic:
-        versions = [v for v in session.scalars(query) if filters.topic in (v.topics or [])]
-    else:
-        versions = list(session.scalars(query))
+    versions = [
+        v
+        for v in session.scalars(select(PolicyVersion).where(*_filtered(filters)))
+        if (not filters.topic or filters.topic in (v.topics or []))
+        and (not filters.status or v.standing(today) is filters.status)
+    ]
     if filters.query:
-        found = _searched(index, filters.query)
+        found = _searched(index, filters.query, {doc_id_of(v) for v in versions})
         order = {doc_id: rank for rank, doc_id in enumerate(found)}
         chosen = sorted((v for v in versions if doc_id_of(v) in found), key=lambda v: order[doc_id_of(v)])
         items = [Listed(v, found[doc_id_of(v)][:3]) for v in chosen]
     else:
-        chosen = sorted(
-            versions,
-            key=lambda v: (v.year or 0, v.published_on or v.written_on or v.created_at.date(), v.id),
-            reverse=True,
-        )
-        items = [Listed(v, []) for v in chosen]
+
+        def newest(v: PolicyVersion) -> tuple[int, date, int]:
+            return (v.year or 0, v.published_on or v.written_on or v.created_at.date(), v.id)
+
+        items = [Listed(v, []) for v in sorted(versions, key=newest, reverse=True)]
     start = (page - 1) * PAGE_SIZE
     return Listing(items[start : start + PAGE_SIZE], len(items), page, PAGE_SIZE)
 

@@ -16,15 +16,25 @@ from zhengshu.db import reading
 from zhengshu.policy.answers import Source
 from zhengshu.policy.embeddings import WordVectorEncoder
 from zhengshu.policy.llm import LlmEndpoint
-from zhengshu.policy.models import PolicyArticle, PolicyStatus, PolicyVersion
-from zhengshu.policy.passages import passages_of
+from zhengshu.policy.models import PolicyStatus, PolicyVersion
+from zhengshu.policy.passages import Passage, passages_of
 from zhengshu.policy.qa import PolicyQa, SourceFacts
 from zhengshu.policy.retrieval import PolicyIndex
 from zhengshu.policy.retrieval_dense import DenseEncoder
+from zhengshu.policy.structure import parse_structure, units_for_passages
 from zhengshu.policy.versions import SUBJECT
 from zhengshu.settings import Settings
 
 Signature = tuple[object, ...]
+
+
+def passages_for(doc_id: str, title: str, text: str) -> list[Passage]:
+    """A document's passages: its articles when it has 条 or numbered sections, else windows of
+    sentences (the benchmark cuts its corpus the same way)."""
+    parsed = parse_structure(text)
+    # Articles (条) are what a citation names; notices numbered 一、二、 read better as windows.
+    has_articles = any(unit.kind == "article" for unit in parsed.units)
+    return passages_of(doc_id, title, text, units_for_passages(parsed) if has_articles else None)
 
 
 def doc_id_of(version: PolicyVersion) -> str:
@@ -43,6 +53,7 @@ def facts_of(version: PolicyVersion) -> SourceFacts:
         PolicyStatus(version.status),
         version.valid_until,
         version_link(version),
+        version.is_current,
     )
     return SourceFacts(source, version.issuing_body, version.year)
 
@@ -61,21 +72,13 @@ class LibraryIndex:
         self.index = PolicyIndex(encoder=encoder)
         self.facts: dict[str, SourceFacts] = {}
         self.signature: Signature | None = None
-        self._hashes: dict[str, str] = {}  # indexed doc id → the content hash of its text
+        self._hashes: dict[str, str] = {}  # indexed doc id → the content hash and title it was indexed with
         self._lock = threading.Lock()
 
-    def _add(self, session: Session, versions: list[PolicyVersion]) -> None:
-        ids = [v.id for v in versions]
-        articles: dict[int, list[PolicyArticle]] = {}
-        for article in session.scalars(
-            select(PolicyArticle).where(PolicyArticle.version_id.in_(ids)).order_by(PolicyArticle.ordinal)
-        ):
-            articles.setdefault(article.version_id, []).append(article)
+    def _add(self, versions: list[PolicyVersion]) -> None:
         for version in versions:
-            units = [(a.anchor, a.text, a.start_offset) for a in articles.get(version.id, [])]
             doc_id = doc_id_of(version)
-            passages = passages_of(doc_id, version.title, version.text, units or None)
-            self.index.add_document(doc_id, version.title, passages)
+            self.index.add_document(doc_id, version.title, passages_for(doc_id, version.title, version.text))
 
     def refresh(self, session: Session) -> None:
         """Index the versions not indexed yet (or whose text changed), drop those gone, and reload
@@ -85,7 +88,8 @@ class LibraryIndex:
             if signature == self.signature:
                 return
             versions = list(session.scalars(select(PolicyVersion)))
-            present = {doc_id_of(v): v.content_hash for v in versions}
+            # The title is indexed with every passage: an edited title is indexed again too.
+            present = {doc_id_of(v): f"{v.content_hash}|{v.title}" for v in versions}
             for gone in [doc_id for doc_id in self._hashes if present.get(doc_id) != self._hashes[doc_id]]:
                 self.index.remove_document(gone)
                 del self._hashes[gone]
@@ -96,7 +100,7 @@ class LibraryIndex:
                     .options(undefer(PolicyVersion.text))
                     .where(PolicyVersion.id.in_(new))
                 )
-                self._add(session, list(session.scalars(with_text)))
+                self._add(list(session.scalars(with_text)))
             self._hashes.update(present)
             self.facts = {doc_id_of(v): facts_of(v) for v in versions}
             self.signature = signature

@@ -98,11 +98,12 @@ def verified(text: str, citations: list[Citation]) -> list[Statement] | None:
     return statements or None
 
 
-def written(answer: Answer, endpoint: LlmEndpoint) -> Answer:
-    """``answer`` with its statements written by the model when they pass the check."""
+def written(answer: Answer, endpoint: LlmEndpoint, asked: str | None = None) -> Answer:
+    """``answer`` with its statements written by the model when they pass the check. ``asked`` is the
+    question as searched, with the context of a follow-up, which the model needs too."""
     if answer.refused or not answer.citations:
         return answer
-    text = _ask(endpoint, answer.question, answer.citations)
+    text = _ask(endpoint, asked or answer.question, answer.citations)
     statements = verified(text, answer.citations) if text else None
     if statements is None:
         return answer

@@ -55,6 +55,18 @@ def check_transition(current: PolicyStatus, target: PolicyStatus) -> None:
         raise IllegalTransition(f"文件状态不能从“{current.label}”改为“{target.label}”")
 
 
+def standing_of(
+    status: PolicyStatus, is_current: bool, valid_until: date | None, today: date
+) -> PolicyStatus:
+    """The status a reader is shown today: a version superseded by a newer one is 已修改 whatever its
+    mark says, and one past its 有效期至 is 已失效 from that day on."""
+    if status is PolicyStatus.IN_FORCE and not is_current:
+        return PolicyStatus.AMENDED
+    if status is PolicyStatus.IN_FORCE and valid_until is not None and valid_until < today:
+        return PolicyStatus.EXPIRED
+    return status
+
+
 # The metadata of a version an officer may edit (and a JSONL line may carry).
 EDITABLE_FIELDS = (
     "title",
@@ -129,6 +141,9 @@ class PolicyVersion(Base):
     @property
     def status_value(self) -> PolicyStatus:
         return PolicyStatus(self.status)
+
+    def standing(self, today: date) -> PolicyStatus:
+        return standing_of(self.status_value, self.is_current, self.valid_until, today)
 
 
 class PolicyArticle(Base):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 from zhengshu.policy.answers import Answer, Citation
-from zhengshu.policy.models import PolicyArticle, PolicyStatus, PolicyVersion
+from zhengshu.policy.models import PolicyArticle, PolicyVersion
 from zhengshu.policy.qa import Retrieval
 
 
@@ -72,7 +73,10 @@ def retrieval_json(found: Retrieval) -> dict[str, Any]:
     }
 
 
-def version_json(version: PolicyVersion) -> dict[str, Any]:
+def version_json(version: PolicyVersion, today: date) -> dict[str, Any]:
+    """A version as the API shows it: ``status`` is its standing today (a superseded version is
+    已修改, one past 有效期至 已失效), ``marked_status`` what is stored."""
+    shown = version.standing(today)
     return {
         "document_id": version.document_id,
         "version_id": version.id,
@@ -84,8 +88,9 @@ def version_json(version: PolicyVersion) -> dict[str, Any]:
         "published_on": version.published_on.isoformat() if version.published_on else None,
         "effective_on": version.effective_on.isoformat() if version.effective_on else None,
         "valid_until": version.valid_until.isoformat() if version.valid_until else None,
-        "status": version.status,
-        "status_label": PolicyStatus(version.status).label,
+        "status": shown.value,
+        "status_label": shown.label,
+        "marked_status": version.status,
         "topics": list(version.topics or []),
         "is_current": version.is_current,
         "metadata_sources": dict(version.metadata_sources or {}),

@@ -111,4 +111,4 @@ class PolicyQa:
             idf=self.index.idf(found.words),
             today=today,
         )
-        return written(answer, self.endpoint) if self.endpoint else answer
+        return written(answer, self.endpoint, found.asked) if self.endpoint else answer

@@ -42,6 +42,11 @@ _ASKS_NUMBER = re.compile(r"多少|几[个家项天月年次人条]|多大|多�
 _ASKS_TIME = re.compile(r"何时|什么时候|哪天|时间|期限|日期|多久|截止")
 
 
+def quoted_phrases(text: str) -> tuple[str, ...]:
+    """Text put in quotes (“…”, 「…」, "…", 《…》): wording that must appear as it is."""
+    return tuple(q.strip() for q in _QUOTED.findall(text) if len(q.strip()) >= 2)
+
+
 @dataclass(frozen=True)
 class Query:
     text: str  # normalised question
@@ -58,7 +63,7 @@ class Query:
 def prepare(question: str) -> Query:
     text = normalize_text(question).strip()
     words = tuple(w for w in terms(text) if w not in QUESTION_WORDS)
-    quoted = tuple(q.strip() for q in _QUOTED.findall(text) if len(q.strip()) >= 2)
+    quoted = quoted_phrases(text)
     # The whole question too: wording pasted from a document keeps its 、 and ，.
     clauses = [c for c in _CLAUSE_BREAK.split(text) if len(c) >= _PHRASE_MIN]
     candidates = set(clauses) | {q for q in quoted if len(q) >= _PHRASE_MIN}

@@ -90,14 +90,15 @@ def documents(
 ) -> dict[str, Any]:
     filters = library.parse_filters(issuing_body, year, status, topic, q)
     index = library_index(factory)
+    today = now().date()
     with reading(factory) as session:
-        found = library.listing(session, index, filters, page)
+        found = library.listing(session, index, filters, today, page)
         return {
             "total": found.total,
             "page": found.page,
             "size": found.size,
             "items": [
-                version_json(item.version) | {"matches": [m.__dict__ for m in item.matches]}
+                version_json(item.version, today) | {"matches": [m.__dict__ for m in item.matches]}
                 for item in found.items
             ],
         }
@@ -110,11 +111,12 @@ def document(
     factory: Factory,
     version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> dict[str, Any]:
+    today = now().date()
     with reading(factory) as session:
         view = library.document_view(session, document_id, version)
-        return version_json(view.version) | {
+        return version_json(view.version, today) | {
             "articles": [article_json(a) for a in view.articles],
-            "versions": [version_json(v) for v in view.versions],
+            "versions": [version_json(v, today) for v in view.versions],
         }
 
 
@@ -138,7 +140,7 @@ def edit_version(
     require(user, Permission.POLICY_MANAGE)
     with transaction(factory) as session:
         version = update_metadata(session, version_id, body.model_dump(exclude_unset=True), user)
-        shown = version_json(version)
+        shown = version_json(version, now().date())
     library_index(factory)
     return shown
 

@@ -48,17 +48,22 @@ Text = Annotated[str | None, Query(max_length=200)]
 
 
 def _turns(request: Request, question: str, earlier: list[str], filters: QaFilters) -> list[dict[str, Any]]:
-    """Every question of the conversation with its answer, each asked with the ones before it."""
+    """Every question of the conversation with its answer, each asked with the valid ones before it.
+    Only the newest question may go to a language model; the earlier ones are answered extractively."""
     if not question.strip():
         return []
-    qa = library_index(request.app.state.factory).qa(endpoint_of(settings(request)))
-    asked = [*earlier[-MAX_EARLIER:], question]
+    index = library_index(request.app.state.factory)
     today = now().date()
-    turns = []
-    for position, text in enumerate(asked):
+    turns: list[dict[str, Any]] = []
+    asked: list[str] = []
+    candidates = [*earlier[-MAX_EARLIER:], question]
+    for position, text in enumerate(candidates):
+        newest = position == len(candidates) - 1
+        qa = index.qa(endpoint_of(settings(request)) if newest else None)
         try:
-            answer: Answer | None = qa.ask(text, earlier=asked[:position], filters=filters, today=today)
+            answer: Answer | None = qa.ask(text, earlier=asked, filters=filters, today=today)
             error = None
+            asked.append(text)
         except InvalidInput as problem:
             answer, error = None, problem.message
         turns.append({"question": text, "answer": answer, "error": error})
@@ -123,10 +128,12 @@ def library_page(
     require_feature(user, "policy")
     filters = library.parse_filters(issuing_body, year, status, topic, q)
     index = library_index(factory)
+    today = now().date()
     with reading(factory) as session:
-        found = library.listing(session, index, filters, page)
+        found = library.listing(session, index, filters, today, page)
         facets = library.facets(session)
     context = {
+        "today": today,
         "found": found,
         "filters": filters,
         "facets": facets,
@@ -182,6 +189,7 @@ def document_page(
     if not articles:
         articles = [{"article": None, "html": _highlighted(text, 0, len(text), highlight)}]
     context = {
+        "today": now().date(),
         "view": view,
         "articles": articles,
         "may_manage": _may_manage(user),
