@@ -63,8 +63,11 @@ def _signature(session: Session) -> Signature:
     versions = session.execute(
         select(func.count(PolicyVersion.id), func.max(PolicyVersion.id), func.max(PolicyVersion.created_at))
     ).one()
-    changes = session.scalar(select(func.max(AuditEvent.id)).where(AuditEvent.subject_type == SUBJECT))
-    return (*versions, changes)
+    # The count as well as the newest id: on PostgreSQL a change may commit after one with a higher id.
+    changes = session.execute(
+        select(func.count(AuditEvent.id), func.max(AuditEvent.id)).where(AuditEvent.subject_type == SUBJECT)
+    ).one()
+    return (*versions, *changes)
 
 
 class LibraryIndex:

@@ -15,8 +15,9 @@ from starlette.datastructures import FormData, UploadFile
 
 from zhengshu.clock import now
 from zhengshu.db import reading, transaction
-from zhengshu.errors import DomainError, InvalidInput
+from zhengshu.errors import DomainError, InvalidInput, PermissionDenied
 from zhengshu.org.models import User
+from zhengshu.org.roles import Permission, has_permission
 from zhengshu.policy import library
 from zhengshu.policy.answers import Answer
 from zhengshu.policy.ingest import OUTCOME_LABELS, ingest_file
@@ -29,7 +30,6 @@ from zhengshu.web import csrf
 from zhengshu.web.api_policy import endpoint_of
 from zhengshu.web.deps import MAX_FORM_FIELDS, Factory, settings
 from zhengshu.web.pages_base import (
-    FEATURE_BY_KEY,
     CheckedForm,
     PageRoute,
     StaffUser,
@@ -144,7 +144,12 @@ def library_page(
 
 
 def _may_manage(user: User) -> bool:
-    return FEATURE_BY_KEY["policy-hit-test"].allowed(user)
+    return has_permission(user.role, Permission.POLICY_MANAGE)
+
+
+def _require_manage(user: User) -> None:
+    if not _may_manage(user):
+        raise PermissionDenied("当前账号无权管理政策文件库（需政策专员）")
 
 
 def _highlighted(text: str, start: int, end: int, highlight: tuple[int, int] | None) -> Markup:
@@ -207,7 +212,7 @@ def edit_metadata(
     form: CheckedForm,
     version_id: Annotated[int, Path(ge=1, le=MAX_ID)],
 ) -> Response:
-    require_feature(user, "policy-hit-test")
+    _require_manage(user)
     fields = {name: str(form.get(name) or "") for name in EDITABLE_FIELDS if name in form}
     with transaction(factory) as session:
         version: PolicyVersion = update_metadata(session, version_id, fields, user)
@@ -233,7 +238,7 @@ def hit_test_page(
 
 @router.get("/policy/import")
 def import_form(request: Request, user: StaffUser) -> Response:
-    require_feature(user, "policy-hit-test")
+    _require_manage(user)
     return render(request, "policy_import.html", {"results": None}, user=user)
 
 
@@ -247,7 +252,7 @@ async def files_form(request: Request) -> AsyncIterator[FormData]:
 def import_files(
     request: Request, user: StaffUser, factory: Factory, form: Annotated[FormData, Depends(files_form)]
 ) -> Response:
-    require_feature(user, "policy-hit-test")
+    _require_manage(user)
     if not csrf.is_valid(request, form.get(csrf.FIELD)):
         raise csrf.CsrfRejected()
     uploads = [item for item in form.getlist("file") if isinstance(item, UploadFile) and item.filename]
