@@ -94,3 +94,21 @@ def encrypted_pdf() -> bytes:
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+def docx_with_extra_entry(content: bytes, *, declared_size: int | None = None) -> bytes:
+    """A valid .docx carrying one more part, `content` compressed; `declared_size` rewrites the
+    size the zip's directory declares for it, as a crafted bomb does."""
+    import struct
+    import zipfile
+
+    buffer = io.BytesIO(docx_bytes(["第一条 正文。"]))
+    with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/media/extra.xml", content)
+    data = bytearray(buffer.getvalue())
+    if declared_size is not None:
+        name = b"word/media/extra.xml"
+        # The central directory entry: signature, then its uncompressed size at offset 24.
+        entry = data.rindex(b"PK\x01\x02", 0, data.rindex(name))
+        data[entry + 24 : entry + 28] = struct.pack("<I", declared_size)
+    return bytes(data)

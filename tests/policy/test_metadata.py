@@ -6,7 +6,12 @@ from datetime import date
 
 import pytest
 
-from zhengshu.policy.metadata import extract_metadata, normalise_document_number, parse_day
+from zhengshu.policy.metadata import (
+    extract_metadata,
+    filing_year,
+    normalise_document_number,
+    parse_chinese_day,
+)
 from zhengshu.policy.models import PolicyStatus
 
 TODAY = date(2026, 11, 27)
@@ -35,7 +40,7 @@ def test_formal_document_with_masthead_wrapped_title_signature_and_repeal() -> N
     assert meta.valid_until == date(2029, 4, 30)
     assert meta.status == PolicyStatus.IN_FORCE
     assert meta.year == 2024
-    assert meta.repeals == ["深龙府办规〔2019〕7号", "龙岗区人才住房配租暂行办法"]
+    assert meta.repeals == ["深龙府办规〔2019〕7号"]
     assert "住房" in meta.topics and "人才" in meta.topics
     assert meta.sources["written_on"] == "落款日期"
     assert meta.sources["issuing_body"] == "落款"
@@ -129,15 +134,12 @@ def test_repealing_decision_lists_every_document_but_not_its_legal_basis() -> No
 根据《中华人民共和国立法法》和《规范性文件管理规定》，决定废止下列文件：
 1.《龙岗区创业补贴实施办法》（深龙人社规〔2019〕4号）
 2.《龙岗区老旧小区改造办法》（深龙建规〔2018〕2号）
+3.《龙岗区旧办法》
 深圳市龙岗区人民政府
 2025年6月30日"""
     meta = extract_metadata(text, today=TODAY)
-    assert meta.repeals == [
-        "深龙人社规〔2019〕4号",
-        "龙岗区创业补贴实施办法",
-        "深龙建规〔2018〕2号",
-        "龙岗区老旧小区改造办法",
-    ]
+    # A title followed by its 文号 is named by the 文号 alone; a title without one by the title.
+    assert meta.repeals == ["深龙人社规〔2019〕4号", "深龙建规〔2018〕2号", "龙岗区旧办法"]
 
 
 def test_ordinary_citations_are_not_repeals() -> None:
@@ -162,8 +164,24 @@ def test_untitled_text_falls_back_to_the_file_name() -> None:
         ("三月", None),
     ],
 )
-def test_parse_day(value: str, expected: date | None) -> None:
-    assert parse_day(value) == expected
+def test_parse_chinese_day(value: str, expected: date | None) -> None:
+    assert parse_chinese_day(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("days", "number", "expected"),
+    [
+        ((date(2024, 4, 8), date(2025, 1, 2), date(2026, 1, 1)), "深龙府〔2023〕1号", 2024),
+        ((None, date(2025, 1, 2), date(2026, 1, 1)), None, 2025),
+        ((None, None, date(2026, 1, 1)), "深龙府〔2023〕1号", 2026),
+        ((None, None, None), "深龙府〔2023〕1号", 2023),
+        ((None, None, None), None, None),
+    ],
+)
+def test_filing_year_is_of_the_first_known_date_else_of_the_document_number(
+    days: tuple[date | None, date | None, date | None], number: str | None, expected: int | None
+) -> None:
+    assert filing_year(*days, number) == expected
 
 
 def test_number_after_the_title_belongs_to_the_document_but_a_cited_one_does_not() -> None:

@@ -5,10 +5,18 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.policy.documents import blank_pdf, docx_bytes, encrypted_pdf, text_pdf
+from tests.policy.documents import blank_pdf, docx_bytes, docx_with_extra_entry, encrypted_pdf, text_pdf
 
 from zhengshu.errors import InvalidInput
-from zhengshu.policy.readers import MAX_BYTES, JsonlRecord, read_file, read_jsonl
+from zhengshu.policy.readers import (
+    MAX_BYTES,
+    MAX_CHARS,
+    MAX_PDF_PAGES,
+    MAX_UNZIPPED_BYTES,
+    JsonlRecord,
+    read_file,
+    read_jsonl,
+)
 
 TEXT = "深龙府办规〔2024〕3号\n第一条 为了规范管理，制定本办法。\n第二条 本办法自2024年5月1日起施行。"
 
@@ -39,6 +47,14 @@ def test_html_keeps_paragraphs_and_drops_scripts_styles_and_head() -> None:
         "第二条 自发布之日起施行。",
         "项目\t金额",
     ]
+
+
+def test_html_whose_head_end_tag_is_left_out_still_gives_its_body() -> None:
+    # </head> is optional: the first tag a head cannot hold ends it.
+    page = "<html><head><title>页面标题</title><meta charset='utf-8'><body><p>第一条 正文内容。</p></html>"
+    assert read_file("page.html", page.encode("utf-8")).text == "第一条 正文内容。"
+    no_body_tag = "<head><title>页面标题</title><h1>通知</h1><p>正文</p>"
+    assert read_file("page.html", no_body_tag.encode("utf-8")).text == "通知\n正文"
 
 
 def test_html_declared_charset_is_honoured() -> None:
@@ -85,6 +101,42 @@ def test_bad_input_is_refused_in_chinese(name: str, data: bytes, message: str) -
 def test_oversize_file_is_refused_before_reading() -> None:
     with pytest.raises(InvalidInput, match="超过 20 MB"):
         read_file("big.txt", b"a" * (MAX_BYTES + 1))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        # 12 MB of spaces that zip to about 12 KB: a ratio no Word document has.
+        docx_with_extra_entry(b" " * (12 * 1024 * 1024)),
+        # A small part whose directory entry declares more than the limit.
+        docx_with_extra_entry(b"x", declared_size=MAX_UNZIPPED_BYTES + 1),
+    ],
+)
+def test_docx_that_would_expand_too_far_is_refused_before_parsing(data: bytes) -> None:
+    with pytest.raises(InvalidInput, match="文件解压后过大，可能已损坏"):
+        read_file("bomb.docx", data)
+
+
+def test_docx_with_an_ordinary_compressible_part_is_read() -> None:
+    data = docx_with_extra_entry(b" " * (1024 * 1024))
+    assert read_file("ok.docx", data).text == "第一条 正文。"
+
+
+def test_pdf_with_too_many_pages_is_refused() -> None:
+    with pytest.raises(InvalidInput, match=f"超过 {MAX_PDF_PAGES} 页"):
+        read_file("long.pdf", blank_pdf(MAX_PDF_PAGES + 1))
+
+
+def test_text_longer_than_the_limit_is_refused_in_every_format() -> None:
+    long_text = "字" * (MAX_CHARS + 1)
+    with pytest.raises(InvalidInput, match="文字超过 200 万字"):
+        read_file("long.txt", long_text.encode("utf-8"))
+    with pytest.raises(InvalidInput, match="文字超过 200 万字"):
+        read_file("long.html", f"<p>{long_text}</p>".encode())
+    assert read_file("limit.txt", long_text[:-1].encode("utf-8")).text == long_text[:-1]
+    line = json.dumps({"docid": "1", "text": long_text}, ensure_ascii=False).encode("utf-8")
+    ((_number, refused),) = read_jsonl(line)
+    assert isinstance(refused, InvalidInput) and "200 万字" in refused.message
 
 
 def test_jsonl_lines_each_read_or_refused_on_their_own() -> None:

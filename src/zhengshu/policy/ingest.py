@@ -4,8 +4,6 @@ Everything is parsed first (read → metadata → structure); only then is anyth
 caller's transaction. A refused or failing file raises before or while writing and the caller's
 transaction rolls back, so no half-written document is ever left behind. Bulk ingest gives each
 file (each JSONL line) its own transaction and goes on past failures.
-
-After commit, callers (re)index the versions named by `IngestResult.indexed_version_ids`.
 """
 
 from __future__ import annotations
@@ -18,14 +16,14 @@ from datetime import date
 from pathlib import Path, PurePath
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from zhengshu import audit
 from zhengshu.bulk import insert_rows
 from zhengshu.clock import now
 from zhengshu.db import transaction
-from zhengshu.errors import DomainError, InvalidInput
+from zhengshu.errors import Conflict, DomainError, InvalidInput
 from zhengshu.org.models import User
 from zhengshu.policy.metadata import ExtractedMetadata, extract_metadata
 from zhengshu.policy.models import PolicyArticle, PolicyDocument, PolicyStatus, PolicyVersion
@@ -36,6 +34,7 @@ from zhengshu.policy.versions import (
     actor_label,
     current_version,
     find_document,
+    is_older,
     next_version_no,
     repeal_targets,
     repealed_by_others,
@@ -98,16 +97,6 @@ class IngestResult:
     superseded_version_id: int | None = None
     repealed_version_ids: tuple[int, ...] = ()
 
-    @property
-    def indexed_version_ids(self) -> list[int]:
-        """Versions whose passages or status changed: the ones to (re)index after commit."""
-        if self.outcome == UNCHANGED:
-            return []
-        ids = [self.version_id, *self.repealed_version_ids]
-        if self.superseded_version_id is not None:
-            ids.append(self.superseded_version_id)
-        return ids
-
 
 @dataclass(frozen=True)
 class ItemOutcome:
@@ -127,10 +116,6 @@ class BulkReport:
     @property
     def errors(self) -> list[ItemOutcome]:
         return [item for item in self.items if item.outcome == ERROR]
-
-    @property
-    def indexed_version_ids(self) -> list[int]:
-        return [vid for item in self.items if item.result for vid in item.result.indexed_version_ids]
 
     def summary(self) -> dict[str, int]:
         return {outcome: self.count(outcome) for outcome in OUTCOME_LABELS} | {"total": len(self.items)}
@@ -185,6 +170,18 @@ def ingest_file(
 def ingest_prepared(
     session: Session, prepared: PreparedDocument, *, actor: User | None = None
 ) -> IngestResult:
+    """Store a prepared document in the caller's transaction. Conflict when another import of the
+    same document got there first (the caller's transaction must then roll back)."""
+    try:
+        result = _store(session, prepared, actor)
+        # Written now, so that a unique key taken by a concurrent import is reported here.
+        session.flush()
+    except IntegrityError as error:
+        raise Conflict("同一文件正在被导入或已导入，请刷新后重试") from error
+    return result
+
+
+def _store(session: Session, prepared: PreparedDocument, actor: User | None) -> IngestResult:
     meta = prepared.metadata
     document = find_document(session, prepared.doc_key, meta.document_number, meta.title, meta.issuing_body)
     if document is not None:
@@ -200,9 +197,7 @@ def ingest_prepared(
         session.flush()
     version = _new_version(session, document, prepared, actor)
     # An older text imported after a newer one is kept as history, not made current.
-    earlier = bool(
-        current and current.written_on and meta.written_on and meta.written_on < current.written_on
-    )
+    earlier = current is not None and is_older(meta, current) is True
     superseded: PolicyVersion | None = None
     if current is not None:
         superseded = version if earlier else current
@@ -299,7 +294,7 @@ def _apply_repeals(session: Session, version: PolicyVersion, actor: User | None)
     """Mark 已废止 the documents this version repeals, and this version if one imported earlier
     repeals it."""
     repealed = []
-    for target in repeal_targets(session, version.repeals, version.document_id):
+    for target in repeal_targets(session, version):
         if set_status(session, target, PolicyStatus.REPEALED, actor=actor, reason="被其他文件废止",
                       data={"repealed_by": version.id}):  # fmt: skip
             repealed.append(target)

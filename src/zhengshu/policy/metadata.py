@@ -15,12 +15,12 @@ __all__ = [
     "ExtractedMetadata",
     "TOPIC_KEYWORDS",
     "extract_metadata",
-    "find_dates",
+    "filing_year",
     "find_document_numbers",
     "find_signature",
     "normalise_document_number",
+    "parse_chinese_day",
     "parse_date",
-    "parse_day",
 ]
 
 # 文号: issuer's abbreviation, the year in 〔〕 (or [] （） 【】 as typed), the serial number and 号.
@@ -65,6 +65,8 @@ _SENTENCE = re.compile(r"[^。；;\n]+")
 _REPEAL_WORDS = ("废止", "停止执行", "不再执行")
 _BASIS_START = re.compile(r"^\s*(?:根据|依据|按照|为)")
 _QUOTED_TITLE = re.compile(r"《([^《》]{2,120})》")
+# "《标题》（文号）": the 文号 right after a quoted title is that document's.
+_NUMBER_AFTER_TITLE = re.compile(rf"\s*[（(]\s*{_NUMBER.pattern}\s*[）)]")
 _SAMPLE_MARK = "（示例文件，非真实文件）"
 
 # 文号 prefix → issuing body, longest prefix first: the district's and the city's common issuers.
@@ -137,11 +139,19 @@ class ExtractedMetadata:
 
     @property
     def year(self) -> int | None:
-        for day in (self.written_on, self.published_on, self.effective_on):
-            if day is not None:
-                return day.year
-        found = _NUMBER.search(self.document_number or "")
-        return int(found.group("year")) if found else None
+        return filing_year(self.written_on, self.published_on, self.effective_on, self.document_number)
+
+
+def filing_year(
+    written_on: date | None, published_on: date | None, effective_on: date | None, document_number: str | None
+) -> int | None:
+    """The year the library files a version under: of 成文, else 发布, else 施行, else the 文号's
+    year (a 文号 carries the year it was issued in)."""
+    for day in (written_on, published_on, effective_on):
+        if day is not None:
+            return day.year
+    found = _NUMBER.search(document_number or "")
+    return int(found.group("year")) if found else None
 
 
 def normalise_document_number(value: str) -> str | None:
@@ -168,16 +178,11 @@ def parse_date(found: re.Match[str]) -> date | None:
         return None
 
 
-def parse_day(value: str) -> date | None:
+def parse_chinese_day(value: str) -> date | None:
     """2024-03-15, 2024/3/15 or 2024年3月15日 (digits or Chinese numerals) → date; None otherwise."""
     value = value.strip()
     found = _ISO_DATE.fullmatch(value) or _DATE.fullmatch(value)
     return parse_date(found) if found else None
-
-
-def find_dates(text: str) -> list[tuple[date, int, int]]:
-    found = ((parse_date(match), match.start(), match.end()) for match in _DATE.finditer(text))
-    return [(day, start, end) for day, start, end in found if day is not None]
 
 
 def extract_metadata(text: str, *, today: date, fallback_title: str = "") -> ExtractedMetadata:
@@ -339,13 +344,13 @@ def _dates(text: str, meta: ExtractedMetadata) -> None:
     sources = meta.sources
     published = _PUBLISHED.search(text[:600])
     if published:
-        day = parse_day(published.group("date"))
+        day = parse_chinese_day(published.group("date"))
         if day:
             meta.published_on = day
             sources["published_on"] = "“发布日期”标注"
     effective = _EFFECTIVE_ON.search(text)
     if effective:
-        meta.effective_on = parse_day(effective.group("date"))
+        meta.effective_on = parse_chinese_day(effective.group("date"))
         sources["effective_on"] = "“自……起施行”"
     else:
         from_issue = _EFFECTIVE_FROM_ISSUE.search(text)
@@ -356,7 +361,7 @@ def _dates(text: str, meta: ExtractedMetadata) -> None:
                 sources["effective_on"] = f"“自{from_issue.group('event')}之日起施行”"
     until = _VALID_UNTIL.search(text)
     if until:
-        meta.valid_until = parse_day(until.group("date"))
+        meta.valid_until = parse_chinese_day(until.group("date"))
         sources["valid_until"] = "“有效期至……”"
         return
     years = _VALID_YEARS.search(text)
@@ -396,7 +401,7 @@ def _topics(title: str, text: str, sources: dict[str, str]) -> list[str]:
 
 
 def _repeals(text: str, title: str, own_number: str | None) -> list[str]:
-    """文号 and titles of the documents this one repeals, from sentences that say so. A document
+    """文号 (else titles) of the documents this one repeals, from sentences that say so. A document
     whose title says it repeals (关于废止……的决定) repeals everything it lists."""
     repealing_document = "废止" in title
     found: list[str] = []
@@ -412,7 +417,12 @@ def _repeals(text: str, title: str, own_number: str | None) -> list[str]:
         for number, _start, _end in find_document_numbers(sentence):
             if number != own_number and number not in found:
                 found.append(number)
-        for quoted in _QUOTED_TITLE.findall(sentence):
-            if quoted not in own_titles and quoted not in found and "中华人民共和国" not in quoted:
-                found.append(quoted)
+        for quoted in _QUOTED_TITLE.finditer(sentence):
+            # A title followed by its 文号 is named by the 文号 alone: a revision re-issued under
+            # the same title with a new 文号 is not what was repealed.
+            if _NUMBER_AFTER_TITLE.match(sentence, quoted.end()):
+                continue
+            name = quoted.group(1)
+            if name not in own_titles and name not in found and "中华人民共和国" not in name:
+                found.append(name)
     return found

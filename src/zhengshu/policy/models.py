@@ -118,7 +118,8 @@ class PolicyVersion(Base):
     published_on: Mapped[date | None] = mapped_column(Date)  # 发布日期
     effective_on: Mapped[date | None] = mapped_column(Date)  # 施行日期
     valid_until: Mapped[date | None] = mapped_column(Date)  # 有效期至
-    # The year the library files it under: of 成文, else 发布, else the 文号's year.
+    # The year the library files it under: of 成文, else 发布, else 施行, else the 文号's year
+    # (zhengshu.policy.metadata.filing_year).
     year: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16))  # PolicyStatus
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)

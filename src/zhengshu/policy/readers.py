@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -22,6 +23,9 @@ from zhengshu.text.normalize import normalize_text
 __all__ = [
     "FORMATS",
     "MAX_BYTES",
+    "MAX_CHARS",
+    "MAX_PDF_PAGES",
+    "MAX_UNZIPPED_BYTES",
     "JsonlRecord",
     "RawText",
     "file_format",
@@ -30,6 +34,15 @@ __all__ = [
 ]
 
 MAX_BYTES = 20 * 1024 * 1024
+# Limits on what a small upload may expand into (a zip bomb, a PDF of empty pages): a normative
+# document, attachments included, is far below each of them.
+MAX_CHARS = 2_000_000
+MAX_PDF_PAGES = 2_000
+MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
+# A .docx compresses its XML about 10:1; beyond this ratio and size it is built to explode.
+_MAX_ZIP_RATIO = 100
+_RATIO_CHECKED_ABOVE = 10 * 1024 * 1024
+_TOO_LONG = f"文字超过 {MAX_CHARS // 10_000} 万字，请拆分后再上传"
 FORMATS = {".txt": "txt", ".html": "html", ".htm": "html", ".docx": "docx", ".pdf": "pdf"}
 # Metadata a JSONL line may carry besides docid and text (the fields an officer may edit); ingest
 # treats them as the officer's word.
@@ -77,6 +90,8 @@ def read_file(name: str, data: bytes) -> RawText:
     _check_size(name, data)
     readers = {"txt": _read_txt, "html": _read_html, "docx": _read_docx, "pdf": _read_pdf}
     text = normalize_text(readers[kind](data))
+    if len(text) > MAX_CHARS:
+        raise InvalidInput(f"文件“{name}”的{_TOO_LONG}")
     if kind == "pdf" and len(re.sub(r"\s", "", text)) < _MIN_TEXT_CHARS:
         raise InvalidInput(f"“{name}”是扫描件，无法提取文字：请上传带文字层的 PDF 或 Word 文件")
     if not text:
@@ -119,7 +134,9 @@ def _read_html(data: bytes) -> str:
 class _HtmlText(HTMLParser):
     """Visible text of a page, one line per block element; scripts, styles and the head dropped."""
 
-    _SKIPPED = frozenset({"script", "style", "head", "noscript", "template", "svg"})
+    _SKIPPED = frozenset({"script", "style", "noscript", "template", "svg"})
+    # What a head may hold; any other tag ends a head whose end tag was left out (it is optional).
+    _HEAD_CONTENT = frozenset({"title", "meta", "link", "base", "style", "script", "noscript", "template"})
     _BLOCKS = frozenset(
         {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section",
          "article", "blockquote", "pre", "hr", "ul", "ol", "dd", "dt", "header", "footer"}
@@ -129,8 +146,13 @@ class _HtmlText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self._pieces: list[str] = []
         self._skipping = 0
+        self._in_head = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "head":
+            self._in_head = True
+        elif self._in_head and tag not in self._HEAD_CONTENT:
+            self._in_head = False
         if tag in self._SKIPPED:
             self._skipping += 1
         elif tag in self._BLOCKS:
@@ -139,13 +161,15 @@ class _HtmlText(HTMLParser):
             self._pieces.append("\t")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in self._SKIPPED:
+        if tag == "head":
+            self._in_head = False
+        elif tag in self._SKIPPED:
             self._skipping = max(0, self._skipping - 1)
         elif tag in self._BLOCKS:
             self._pieces.append("\n")
 
     def handle_data(self, data: str) -> None:
-        if not self._skipping:
+        if not self._skipping and not self._in_head:
             # Source line breaks inside a paragraph are layout, not text.
             self._pieces.append(re.sub(r"\s+", " ", data))
 
@@ -158,6 +182,7 @@ def _read_docx(data: bytes) -> str:
     from docx import Document
     from docx.table import Table
 
+    _check_unzipped_size(data)
     try:
         document = Document(io.BytesIO(data))
     except Exception as error:  # python-docx raises zip, XML and key errors alike
@@ -172,6 +197,19 @@ def _read_docx(data: bytes) -> str:
     if not text.strip():
         raise InvalidInput("该 .docx 文件中没有文字（可能只有图片），无法导入")
     return text
+
+
+def _check_unzipped_size(data: bytes) -> None:
+    """Refuse a .docx that would expand past the limits before python-docx parses it: its XML
+    parser holds the whole document in memory (a 189 KB bomb took 630 MB and 20 s)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            # zipfile stops reading an entry at its declared size, so declared sizes bound the work.
+            total = sum(entry.file_size for entry in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise InvalidInput("无法读取该 .docx 文件：文件已损坏或不是 Word 2007 及以上格式") from error
+    if total > MAX_UNZIPPED_BYTES or (total > _RATIO_CHECKED_ABOVE and total > _MAX_ZIP_RATIO * len(data)):
+        raise InvalidInput("文件解压后过大，可能已损坏")
 
 
 def _table_lines(table: Any) -> list[str]:
@@ -194,7 +232,15 @@ def _read_pdf(data: bytes) -> str:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not _opens_without_password(reader):
             raise InvalidInput("该 PDF 已加密，无法提取文字：请上传未加密的文件")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise InvalidInput(f"该 PDF 超过 {MAX_PDF_PAGES} 页，请拆分后再上传")
+        pages: list[str] = []
+        length = 0
+        for page in reader.pages:
+            pages.append(page.extract_text() or "")
+            length += len(pages[-1])
+            if length > MAX_CHARS:  # stop reading: the rest would be refused anyway
+                raise InvalidInput(f"该 PDF 的{_TOO_LONG}")
     except InvalidInput:
         raise
     except Exception as error:  # a PDF library meets every kind of broken file; refuse them all
@@ -241,5 +287,8 @@ def _jsonl_record(line: str, seen: set[str]) -> JsonlRecord | InvalidInput:
     seen.add(docid)
     if len(body.encode("utf-8")) > MAX_BYTES:
         return InvalidInput(f"正文超过 {MAX_BYTES // (1024 * 1024)} MB")
+    text = normalize_text(body)
+    if len(text) > MAX_CHARS:
+        return InvalidInput(f"正文{_TOO_LONG}")
     hints = {key: value[key] for key in JSONL_FIELDS if value.get(key) not in (None, "", [])}
-    return JsonlRecord(docid, RawText(normalize_text(body), "jsonl"), hints)
+    return JsonlRecord(docid, RawText(text, "jsonl"), hints)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, String, cast, func, or_, select
 from sqlalchemy.orm import Session
@@ -15,7 +15,7 @@ from zhengshu import audit
 from zhengshu.clock import now
 from zhengshu.errors import InvalidInput, NotFound
 from zhengshu.org.models import User
-from zhengshu.policy.metadata import normalise_document_number, parse_day
+from zhengshu.policy.metadata import filing_year, normalise_document_number, parse_chinese_day
 from zhengshu.policy.models import (
     EDITABLE_FIELDS,
     PolicyDocument,
@@ -30,6 +30,7 @@ __all__ = [
     "SUBJECT",
     "current_version",
     "find_document",
+    "is_older",
     "repealed_by_others",
     "repeal_targets",
     "same_text_version",
@@ -126,12 +127,56 @@ def set_status(
     return True
 
 
-def repeal_targets(session: Session, references: list[str], own_document_id: int) -> list[PolicyVersion]:
-    """Current versions of other documents named by 文号 or title in `references`."""
+class Dated(Protocol):
+    """What tells when a text was issued: a stored version or freshly extracted metadata."""
+
+    @property
+    def written_on(self) -> date | None: ...
+    @property
+    def published_on(self) -> date | None: ...
+    @property
+    def effective_on(self) -> date | None: ...
+    @property
+    def year(self) -> int | None: ...
+
+
+def is_older(first: Dated, second: Dated) -> bool | None:
+    """Whether `first` was issued before `second`: by 成文日期, else 发布日期, else 施行日期 (the
+    first each has), else by year; None when their dates do not tell."""
+    days = [
+        next((d for d in (v.written_on, v.published_on, v.effective_on) if d), None) for v in (first, second)
+    ]
+    if days[0] is not None and days[1] is not None:
+        return days[0] < days[1]
+    if first.year is not None and second.year is not None:
+        return first.year < second.year
+    return None
+
+
+def _not_newer(target: PolicyVersion, repealer: PolicyVersion) -> bool | None:
+    """Whether a repeal can reach `target`: a text issued after the repealing one is a re-issue
+    the repeal did not know of. None when the dates do not tell."""
+    newer = is_older(repealer, target)
+    return None if newer is None else not newer
+
+
+def _names(reference: str, version: PolicyVersion) -> bool:
+    """Whether a repeal reference (a 文号, else a title) names this version. A 文号 is matched
+    alone: a revision keeps its title under a new 文号."""
+    number = normalise_document_number(reference)
+    if number is not None:
+        return number == version.document_number
+    return reference == version.title or f"《{reference}》" in version.title
+
+
+def repeal_targets(session: Session, repealer: PolicyVersion) -> list[PolicyVersion]:
+    """Current versions of other documents that `repealer` names by 文号 or title, issued no later
+    than it (or of unknown date: they were imported before it)."""
+    references = repealer.repeals
     if not references:
         return []
-    numbers = [ref for ref in references if normalise_document_number(ref) == ref]
-    titles = [ref for ref in references if ref not in numbers]
+    numbers = [number for ref in references if (number := normalise_document_number(ref))]
+    titles = [ref for ref in references if normalise_document_number(ref) is None]
     conditions: list[ColumnElement[bool]] = []
     if numbers:
         conditions.append(PolicyVersion.document_number.in_(numbers))
@@ -140,13 +185,18 @@ def repeal_targets(session: Session, references: list[str], own_document_id: int
         # "关于印发《X》的通知" is the document X.
         conditions.append(PolicyVersion.title.contains(f"《{title}》"))
     query = select(PolicyVersion).where(
-        PolicyVersion.is_current, PolicyVersion.document_id != own_document_id, or_(*conditions)
+        PolicyVersion.is_current, PolicyVersion.document_id != repealer.document_id, or_(*conditions)
     )
-    return list(session.scalars(query))
+    return [
+        target
+        for target in session.scalars(query)
+        if any(_names(ref, target) for ref in references) and _not_newer(target, repealer) is not False
+    ]
 
 
 def repealed_by_others(session: Session, version: PolicyVersion) -> PolicyVersion | None:
-    """A current version of another document that repeals this one (imported before it)."""
+    """A current version of another document, imported before this one, that repeals it. When
+    their dates do not tell which came first, only a repeal naming this 文号 counts."""
     # Only documents that repeal something are read; their repeal lists are short.
     query = select(PolicyVersion).where(
         PolicyVersion.is_current,
@@ -154,9 +204,14 @@ def repealed_by_others(session: Session, version: PolicyVersion) -> PolicyVersio
         cast(PolicyVersion.repeals, String) != "[]",
     )
     for other in session.scalars(query):
-        for reference in other.repeals:
-            if reference in (version.document_number, version.title) or f"《{reference}》" in version.title:
-                return other
+        named = [ref for ref in other.repeals if _names(ref, version)]
+        if not named:
+            continue
+        reachable = _not_newer(version, other)
+        if reachable or (
+            reachable is None and any(normalise_document_number(ref) is not None for ref in named)
+        ):
+            return other
     return None
 
 
@@ -218,7 +273,7 @@ def _date_value(value: Any) -> date | None:
         return None
     if isinstance(value, date):
         return value
-    day = parse_day(str(value))
+    day = parse_chinese_day(str(value))
     if day is None:
         raise ValueError("日期格式应如 2024-03-15 或 2024年3月15日")
     return day
@@ -238,35 +293,43 @@ def update_metadata(
         until = values.get("valid_until", version.valid_until)
         if effective and until and until < effective:
             raise InvalidInput("有效期至不能早于施行日期", errors={"valid_until": "早于施行日期"})
-    changes: dict[str, list[Any]] = {}
     status = values.pop("status", None)
+    if status is not None and status.value != version.status:
+        if status == PolicyStatus.IN_FORCE and not version.is_current:
+            # The Q&A would otherwise cite two versions of one document as in force.
+            raise InvalidInput(
+                "历史版本不能设为现行有效，请导入或编辑当前版本", errors={"status": "历史版本"}
+            )
+        check_transition(PolicyStatus(version.status), status)
+    changes: dict[str, list[Any]] = {}
     for name, value in values.items():
         old = getattr(version, name)
         if old != value:
             changes[name] = [_shown(old), _shown(value)]
             setattr(version, name, value)
-    if status is not None and status.value != version.status:
-        check_transition(PolicyStatus(version.status), status)
-        changes["status"] = [version.status, status.value]
-        version.status = status.value
-    if not changes:
+    # Status changes have one path, audited as policy.status_changed.
+    status_changed = status is not None and set_status(
+        session, version, status, actor=actor, reason="人工修改"
+    )
+    if not changes and not status_changed:
         return version
     version.metadata_edited = True
-    version.metadata_sources = {**version.metadata_sources, **{name: "人工修改" for name in changes}}
-    version.year = next(
-        (day.year for day in (version.written_on, version.published_on, version.effective_on) if day),
-        version.year,
+    edited = [*changes, *(["status"] if status_changed else [])]
+    version.metadata_sources = {**version.metadata_sources, **{name: "人工修改" for name in edited}}
+    version.year = filing_year(
+        version.written_on, version.published_on, version.effective_on, version.document_number
     )
-    audit.record(
-        session,
-        "policy.metadata_edited",
-        SUBJECT,
-        version.id,
-        actor_id=actor.id if actor else None,
-        actor_label=actor_label(actor),
-        data={"changes": changes},
-        at=now(),
-    )
+    if changes:
+        audit.record(
+            session,
+            "policy.metadata_edited",
+            SUBJECT,
+            version.id,
+            actor_id=actor.id if actor else None,
+            actor_label=actor_label(actor),
+            data={"changes": changes},
+            at=now(),
+        )
     return version
 
 
