@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, undefer
 
 from zhengshu.errors import InvalidInput, NotFound
@@ -189,7 +189,3 @@ def document_view(session: Session, document_id: int, version_id: int | None = N
         )
     )
     return DocumentView(document, shown, versions, articles)
-
-
-def count_current(session: Session) -> int:
-    return session.scalar(select(func.count(PolicyVersion.id)).where(PolicyVersion.is_current.is_(True))) or 0

@@ -8,7 +8,7 @@ is scored by a weighted sum of evidence an officer can read on the hit-test page
 
 - ``bm25``: the passage's BM25 similarity to the question (its score over the question's own);
 - ``document``: the document's BM25 similarity, the doc-level evidence that a passage alone lacks;
-- ``title``: the share of the question's idf mass found in the title;
+- ``coverage``: the share of the question's idf mass found in the passage or its title;
 - ``phrase``: the longest run of the question's own characters found verbatim in the passage
   (saturating at PHRASE_FULL characters), so wording copied from a document finds it first;
 - ``quoted``: every quoted stretch of the question occurs in the passage or its title;
@@ -17,12 +17,13 @@ is scored by a weighted sum of evidence an officer can read on the hit-test page
   passage or its title: the question's words side by side, as an answer holds them, rather than
   scattered over a long passage (BM25 cannot tell the two apart).
 
-Reasons that do not weigh in the score but tell the refusal model (and the officer) how well the
-corpus knows the question: ``coverage``/``evidence`` (the share of the question's idf mass in the
-passage, without and with the words no document holds), ``unknown`` (how many such words).
+Reasons shown but weighing nothing (their weight in ``Weights`` is 0 or they are not summed), which
+tell the refusal model and the officer how well the corpus knows the question: ``title`` (the share
+of the question's idf mass in the title; its tuned weight is 0), ``evidence`` (coverage counting the
+words no document holds as missing), ``unknown`` (how many such words).
 
-Optional dense vectors (a local sentence-embedding model configured by the operator) join by
-reciprocal rank fusion; without them nothing changes.
+Optional dense vectors (zhengshu.policy.embeddings, word vectors from a local directory configured
+by the operator) join by reciprocal rank fusion; without them nothing changes.
 """
 
 from __future__ import annotations
