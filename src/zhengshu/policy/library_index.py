@@ -85,28 +85,35 @@ class LibraryIndex:
 
     def refresh(self, session: Session) -> None:
         """Index the versions not indexed yet (or whose text changed), drop those gone, and reload
-        every version's facts, when the library changed since the last refresh."""
-        with self._lock:
-            signature = _signature(session)
-            if signature == self.signature:
-                return
-            versions = list(session.scalars(select(PolicyVersion)))
-            # The title is indexed with every passage: an edited title is indexed again too.
-            present = {doc_id_of(v): f"{v.content_hash}|{v.title}" for v in versions}
-            for gone in [doc_id for doc_id in self._hashes if present.get(doc_id) != self._hashes[doc_id]]:
-                self.index.remove_document(gone)
-                del self._hashes[gone]
-            new = [v.id for v in versions if doc_id_of(v) not in self._hashes]
-            if new:
-                with_text = (
-                    select(PolicyVersion)
-                    .options(undefer(PolicyVersion.text))
-                    .where(PolicyVersion.id.in_(new))
-                )
-                self._add(list(session.scalars(with_text)))
-            self._hashes.update(present)
-            self.facts = {doc_id_of(v): facts_of(v) for v in versions}
-            self.signature = signature
+        every version's facts, when the library changed since the last refresh. While one thread
+        refreshes, the others answer from the index as it stands (it is searchable throughout),
+        except before the first build, which every question waits for."""
+        if not self._lock.acquire(blocking=self.signature is None):
+            return
+        try:
+            self._refresh(session)
+        finally:
+            self._lock.release()
+
+    def _refresh(self, session: Session) -> None:
+        signature = _signature(session)
+        if signature == self.signature:
+            return
+        versions = list(session.scalars(select(PolicyVersion)))
+        # The title is indexed with every passage: an edited title is indexed again too.
+        present = {doc_id_of(v): f"{v.content_hash}|{v.title}" for v in versions}
+        for gone in [doc_id for doc_id in self._hashes if present.get(doc_id) != self._hashes[doc_id]]:
+            self.index.remove_document(gone)
+            del self._hashes[gone]
+        new = [v.id for v in versions if doc_id_of(v) not in self._hashes]
+        if new:
+            with_text = (
+                select(PolicyVersion).options(undefer(PolicyVersion.text)).where(PolicyVersion.id.in_(new))
+            )
+            self._add(list(session.scalars(with_text)))
+        self._hashes.update(present)
+        self.facts = {doc_id_of(v): facts_of(v) for v in versions}
+        self.signature = signature
 
     def qa(self, endpoint: LlmEndpoint | None) -> PolicyQa:
         return PolicyQa(self.index, self.facts, endpoint)
