@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 import httpx
 
 from zhengshu.policy.answers import Answer, Citation, Statement
+from zhengshu.settings import Settings
 from zhengshu.text.shingles import char_bigrams, overlap
 
 log = logging.getLogger("zhengshu.policy.llm")
@@ -37,6 +38,15 @@ class LlmEndpoint:
     model: str
     api_key: str | None = None
     timeout_seconds: float = 20.0
+
+
+def configured_endpoint(settings: Settings) -> LlmEndpoint | None:
+    """The endpoint the operator configured (ZHENGSHU_LLM_BASE_URL and ZHENGSHU_LLM_MODEL), if any."""
+    if not (settings.llm_base_url and settings.llm_model):
+        return None
+    return LlmEndpoint(
+        settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout_seconds
+    )
 
 
 def _prompt(question: str, citations: list[Citation]) -> str:

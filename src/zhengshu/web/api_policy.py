@@ -16,23 +16,16 @@ from zhengshu.org.roles import Permission
 from zhengshu.policy import library
 from zhengshu.policy.ingest import ingest_file
 from zhengshu.policy.library_index import library_index
-from zhengshu.policy.llm import LlmEndpoint
+from zhengshu.policy.llm import configured_endpoint
 from zhengshu.policy.presenters import answer_json, article_json, retrieval_json, version_json
 from zhengshu.policy.qa import MAX_EARLIER, MAX_QUESTION, QaFilters
 from zhengshu.policy.versions import update_metadata
-from zhengshu.settings import Settings
 from zhengshu.web.api_import import UploadForm, upload_body, uploaded_file
 from zhengshu.web.deps import CurrentUser, Factory, OptionalUser, require, settings
 from zhengshu.web.ratelimit import limit_questions
 
 router = APIRouter(prefix="/api/v1/policy", tags=["policy"])
 MAX_ID = 2**31 - 1
-
-
-def endpoint_of(config: Settings) -> LlmEndpoint | None:
-    if not (config.llm_base_url and config.llm_model):
-        return None
-    return LlmEndpoint(config.llm_base_url, config.llm_model, config.llm_api_key, config.llm_timeout_seconds)
 
 
 class AskFilters(BaseModel):
@@ -58,7 +51,7 @@ class AskBody(BaseModel):
 @limit_questions
 def ask(body: AskBody, request: Request, factory: Factory, user: OptionalUser) -> dict[str, Any]:
     index = library_index(factory)
-    qa = index.qa(endpoint_of(settings(request)))
+    qa = index.qa(configured_endpoint(settings(request)))
     filters = QaFilters(**body.filters.model_dump())
     answer = qa.ask(body.question, earlier=body.earlier[-MAX_EARLIER:], filters=filters, today=now().date())
     return answer_json(answer) | {"limits": {"question_chars": MAX_QUESTION}}

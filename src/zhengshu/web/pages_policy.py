@@ -22,12 +22,12 @@ from zhengshu.policy import library
 from zhengshu.policy.answers import Answer
 from zhengshu.policy.ingest import OUTCOME_LABELS, ingest_file
 from zhengshu.policy.library_index import library_index
+from zhengshu.policy.llm import configured_endpoint
 from zhengshu.policy.models import PolicyStatus, PolicyVersion
 from zhengshu.policy.presenters import citation_link
 from zhengshu.policy.qa import MAX_EARLIER, MAX_QUESTION, QaFilters
 from zhengshu.policy.versions import EDITABLE_FIELDS, update_metadata
 from zhengshu.web import csrf
-from zhengshu.web.api_policy import endpoint_of
 from zhengshu.web.deps import MAX_FORM_FIELDS, Factory, settings
 from zhengshu.web.pages_base import (
     CheckedForm,
@@ -59,7 +59,7 @@ def _turns(request: Request, question: str, earlier: list[str], filters: QaFilte
     candidates = [*earlier[-MAX_EARLIER:], question]
     for position, text in enumerate(candidates):
         newest = position == len(candidates) - 1
-        qa = index.qa(endpoint_of(settings(request)) if newest else None)
+        qa = index.qa(configured_endpoint(settings(request)) if newest else None)
         try:
             answer: Answer | None = qa.ask(text, earlier=asked, filters=filters, today=today)
             error = None
