@@ -17,6 +17,10 @@ class Role(StrEnum):
     LEADER = "leader"
     # 政策专员: keeps the policy library (imports, metadata, status) and checks the Q&A's hits.
     POLICY_OFFICER = "policy_officer"
+    # 政务服务专员: keeps the service items (办事指南) and their FAQs, and helps applicants (帮办).
+    GUIDE_OFFICER = "guide_officer"
+    # 办事人: a citizen or an enterprise with an account, applying for service items.
+    APPLICANT = "applicant"
     ADMIN = "admin"
 
     @property
@@ -32,6 +36,8 @@ ROLE_LABELS = {
     Role.SUPERVISOR: "督办员",
     Role.LEADER: "领导",
     Role.POLICY_OFFICER: "政策专员",
+    Role.GUIDE_OFFICER: "政务服务专员",
+    Role.APPLICANT: "办事人",
     Role.ADMIN: "系统管理员",
 }
 
@@ -63,6 +69,12 @@ class Permission(StrEnum):
     MODEL_MANAGE = "model.manage"
     # The policy library: importing documents, editing their metadata and status, the Q&A hit test.
     POLICY_MANAGE = "policy.manage"
+    # The service items: importing and editing them and their FAQs, the assistant's hit test.
+    GUIDE_MANAGE = "guide.manage"
+    # Applying for service items in one's own name: one's profile, pre-fill and pre-review.
+    APPLY = "application.apply"
+    # Helping any applicant with pre-fill and pre-review (帮办), and reading their applications.
+    APPLICATION_ASSIST = "application.assist"
 
 
 _ALL = frozenset(Permission)
@@ -134,6 +146,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.POLICY_OFFICER: frozenset({Permission.POLICY_MANAGE}),
+    Role.GUIDE_OFFICER: frozenset({Permission.GUIDE_MANAGE, Permission.APPLICATION_ASSIST, Permission.PII_VIEW}),
+    Role.APPLICANT: frozenset({Permission.APPLY}),
     Role.ADMIN: _ALL,
 }
 
