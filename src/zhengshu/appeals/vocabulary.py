@@ -15,6 +15,8 @@ class Channel(StrEnum):
     APP = "app"
     OPEN311 = "open311"
     IMPORT = "import"
+    # 智能客服: a question the assistant could not answer, passed to a person at the asker's request.
+    ASSISTANT = "assistant"
 
     @property
     def label(self) -> str:
@@ -31,6 +33,7 @@ CHANNEL_LABELS = {
     Channel.APP: "移动应用",
     Channel.OPEN311: "Open311",
     Channel.IMPORT: "批量导入",
+    Channel.ASSISTANT: "智能客服",
 }
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import Counter
-from collections.abc import Callable, Collection, Hashable, Iterable
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -191,16 +191,23 @@ class Bm25Index:
         return self.search_terms(self._tokenize(text), k, allow=allow)
 
     def search_terms(
-        self, words: Iterable[str], k: int = 10, *, allow: Collection[Hashable] | None = None
+        self,
+        words: Iterable[str],
+        k: int = 10,
+        *,
+        allow: Collection[Hashable] | None = None,
+        boosts: Mapping[str, float] | None = None,
     ) -> list[Hit]:
         """The k best documents for the query, best first; with `allow`, only among those ids.
-        Documents sharing no scored term with the query are never returned."""
+        `boosts` multiplies the weight of the words it names (a synonym added to a query weighs
+        less than the word asked). Documents sharing no scored term with the query are never
+        returned."""
         counts = Counter(words)
         with self._lock:
             self._flush()
             if not counts or not self._stored_rows or k <= 0:
                 return []
-            query = self._query(counts)
+            query = self._query(counts, boosts)
             if query is None:
                 return []
             columns, weights, self_score = query
@@ -320,14 +327,18 @@ class Bm25Index:
     def _saturate(self, tf: NDArray[np.float32] | NDArray[np.float64], norm: float | NDArray[np.float32]):
         return tf * (self.k1 + 1) / (tf + norm)
 
-    def _query(self, counts: Counter[str]) -> tuple[NDArray[np.int64], NDArray[np.float64], float] | None:
+    def _query(
+        self, counts: Counter[str], boosts: Mapping[str, float] | None = None
+    ) -> tuple[NDArray[np.int64], NDArray[np.float64], float] | None:
         """The query's scored terms (columns), their weights, and the query's score against itself."""
-        known = [(self._vocabulary[w], c) for w, c in counts.items() if w in self._vocabulary]
+        known = [(w, self._vocabulary[w], c) for w, c in counts.items() if w in self._vocabulary]
         if not known:
             return None
-        columns = np.array([c for c, _ in known], dtype=np.int64)
-        tf = np.array([n for _, n in known], dtype=np.float64)
+        columns = np.array([c for _, c, _ in known], dtype=np.int64)
+        tf = np.array([n for _, _, n in known], dtype=np.float64)
         weights = self._idf(columns) * self._saturate(tf, self.k1)
+        if boosts:
+            weights *= np.array([boosts.get(w, 1.0) for w, _, _ in known], dtype=np.float64)
         keep = np.argsort(-weights, kind="stable")[: self.max_terms]
         columns, tf, weights = columns[keep], tf[keep], weights[keep]
         average = self._stored_length / self._stored_rows

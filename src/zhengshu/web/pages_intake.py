@@ -54,7 +54,7 @@ TEXT_FIELDS = (
     "enterprise_credit_code",
 )
 # Channels an operator types in by hand; Open311 and imports arrive by machine.
-OPERATOR_CHANNELS = [c for c in Channel if c not in (Channel.OPEN311, Channel.IMPORT)]
+OPERATOR_CHANNELS = [c for c in Channel if c not in (Channel.OPEN311, Channel.IMPORT, Channel.ASSISTANT)]
 FORM_ERROR = "提交的内容有误，请按提示修改后再提交"
 CHANNEL_ERROR = "请选择登记渠道：" + "、".join(c.label for c in OPERATOR_CHANNELS)
 

@@ -1,0 +1,191 @@
+"""智能客服: "how do I …" answered from the service items, with the item and section cited; a
+clarifying question when several items or variants fit; a plain "I do not know" with the offer to
+pass the question to a person when none does.
+
+A conversation carries the earlier questions and the item last answered, so "要带什么材料" after an
+answer on 营业执照遗失补领 is about that item, and a short question leaning on an earlier one is
+searched with it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from zhengshu.errors import NotFound
+from zhengshu.guide.records import ItemRecord
+from zhengshu.guide.retrieval import ItemHit, ItemIndex, char_pairs, prepare
+from zhengshu.guide.sections import BY_KEY, OVERVIEW, Section, asked_sections, cue_free
+from zhengshu.policy.followups import in_context, refers_back
+from zhengshu.policy.qa import checked_question
+
+__all__ = ["Citation", "Option", "Reply", "ReplyKind", "Statement", "answer"]
+
+MAX_EARLIER = 5
+MAX_OPTIONS = 5
+# Below this score the best item shares too little with the question to be its answer.
+UNKNOWN_BELOW = 0.55
+# Items scoring within this share of the best are as likely: the assistant asks which one is meant.
+CLOSE = 0.93
+# An FAQ answers the question when it holds this share of the question's character pairs.
+FAQ_MATCH = 0.5
+UNKNOWN_TEXT = "抱歉，我没有找到与您的问题对应的办事指南。"
+HANDOFF_TEXT = "您可以把问题转给人工客服，工作人员会尽快联系您答复。"
+
+
+class ReplyKind(StrEnum):
+    ANSWER = "answer"
+    CLARIFY = "clarify"
+    UNKNOWN = "unknown"
+    SMALL_TALK = "small_talk"
+
+
+# Greetings and thanks are answered in kind, not searched.
+_GREETING = re.compile(r"(你好|您好|hi|hello|嗨|在吗|在不在|有人吗|早上好|下午好|晚上好)", re.IGNORECASE)
+_THANKS = re.compile(r"(谢谢|感谢|多谢|好的|知道了|明白了|ok|嗯+|哦+|行)", re.IGNORECASE)
+_TRAILING = "!！。.？?~～ "
+GREETING_TEXT = "您好，我是政务服务智能客服。请直接说您要办的事，例如“营业执照丢了怎么补办”。"
+THANKS_TEXT = "不客气。还有其他要办的事，可以继续问我。"
+
+
+@dataclass(frozen=True)
+class Citation:
+    number: int
+    code: str
+    name: str
+    department: str
+    section: str  # the section's key, the anchor of the item page (or faq-N)
+    label: str
+
+
+@dataclass(frozen=True)
+class Statement:
+    text: str
+    citation: int  # its Citation.number
+
+
+@dataclass(frozen=True)
+class Option:
+    code: str
+    name: str
+    department: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    kind: ReplyKind
+    text: str
+    asked: str  # the question as searched
+    statements: tuple[Statement, ...] = ()
+    citations: tuple[Citation, ...] = ()
+    options: tuple[Option, ...] = ()
+    item_code: str | None = None  # the item answered: the context of the next question
+    offer_handoff: bool = False
+    hits: tuple[ItemHit, ...] = field(default=(), repr=False)
+
+
+def answer(
+    index: ItemIndex,
+    question: str,
+    *,
+    earlier: Sequence[str] = (),
+    item_code: str | None = None,
+    choice: str | None = None,
+) -> Reply:
+    """The reply to `question`. `item_code` is the item the conversation is about (the last
+    answered); `choice` is an item picked from a clarifying question's options."""
+    text = checked_question(question)
+    earlier = [e.strip() for e in earlier[-MAX_EARLIER:] if isinstance(e, str) and e.strip()]
+    if choice is not None:
+        return _answer_item(index, _item(index, choice), text, text)
+    bare = text.strip(_TRAILING)
+    if _GREETING.fullmatch(bare):
+        return Reply(ReplyKind.SMALL_TALK, GREETING_TEXT, text)
+    if _THANKS.fullmatch(bare):
+        return Reply(ReplyKind.SMALL_TALK, THANKS_TEXT, text)
+    sections = asked_sections(text)
+    if item_code in index.items and (not prepare(cue_free(text)).words or (sections and refers_back(text))):
+        return _answer_item(index, index.items[item_code], text, text)
+    asked = in_context(text, earlier)
+    hits = index.search(asked, 10)
+    if not hits or hits[0].score < UNKNOWN_BELOW:
+        return Reply(
+            ReplyKind.UNKNOWN, f"{UNKNOWN_TEXT}{HANDOFF_TEXT}", asked, offer_handoff=True, hits=tuple(hits)
+        )
+    close = [hit for hit in hits[:MAX_OPTIONS] if hit.score >= hits[0].score * CLOSE]
+    if len(close) > 1:
+        return _clarify(index, close, asked, hits)
+    return _answer_item(index, index.items[hits[0].code], text, asked, hits)
+
+
+def _item(index: ItemIndex, code: str) -> ItemRecord:
+    item = index.items.get(code)
+    if item is None:
+        raise NotFound("所选事项不存在或已下线，请重新提问")
+    return item
+
+
+def _clarify(index: ItemIndex, close: list[ItemHit], asked: str, hits: list[ItemHit]) -> Reply:
+    items = [index.items[hit.code] for hit in close]
+    options = tuple(Option(i.code, i.variant or i.name, i.department) for i in items)
+    if len({i.catalog_name for i in items}) == 1 and items[0].catalog_name:
+        text = f"「{items[0].catalog_name}」分为以下几种情形，请选择与您情况相符的一项："
+    elif len({i.name for i in items}) == 1:
+        text = f"「{items[0].name}」由以下部门分别办理，请选择您要办理的一项："
+    else:
+        text = "以下事项都可能与您的问题有关，请选择您要办理的一项："
+    return Reply(ReplyKind.CLARIFY, text, asked, options=options, hits=tuple(hits))
+
+
+def _faq_statement(item: ItemRecord, question: str) -> tuple[int, str] | None:
+    asked = set(char_pairs(question))
+    if not asked:
+        return None
+    best, at = 0.0, -1
+    for number, faq in enumerate(item.faqs, 1):
+        share = len(asked & set(char_pairs(faq.question))) / len(asked)
+        if share > best:
+            best, at = share, number
+    return (at, item.faqs[at - 1].answer) if best >= FAQ_MATCH else None
+
+
+def _answer_item(
+    index: ItemIndex, item: ItemRecord, question: str, asked: str, hits: Sequence[ItemHit] = ()
+) -> Reply:
+    citations: list[Citation] = []
+    statements: list[Statement] = []
+
+    def cite(key: str, label: str, body: str) -> None:
+        number = len(citations) + 1
+        citations.append(Citation(number, item.code, item.name, item.department, key, label))
+        statements.append(Statement(body, number))
+
+    faq = _faq_statement(item, question)
+    if faq is not None:
+        cite(f"faq-{faq[0]}", "常见问题", faq[1])
+    sections: list[Section] = asked_sections(question) or [BY_KEY[key] for key in OVERVIEW]
+    missing = []
+    for section in sections:
+        body = section.read(item)
+        if body:
+            cite(section.key, section.label, body)
+        else:
+            missing.append(section.label)
+    lead = f"您要办理的是「{item.name}」（{item.department}）。"
+    if missing and not statements:
+        lead += f"办事指南未载明{'、'.join(missing)}。"
+        if item.consult_phone:
+            lead += f"请拨打咨询电话 {item.consult_phone} 了解。"
+    elif missing and asked_sections(question):
+        lead += f"办事指南未载明{'、'.join(missing)}。"
+    return Reply(
+        ReplyKind.ANSWER,
+        lead,
+        asked,
+        tuple(statements),
+        tuple(citations),
+        item_code=item.code,
+        offer_handoff=not statements,
+        hits=tuple(hits),
+    )

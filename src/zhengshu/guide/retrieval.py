@@ -1,0 +1,192 @@
+"""Finding the service items that answer a question, with the reasons of each hit.
+
+Three indexes of the platform's engine (zhengshu.search.Bm25Index) over each item:
+
+- ``title``: the words of its name, its catalogue item and variant, and its FAQs' questions: what a
+  question names;
+- ``body``: everything a 办事指南 says (conditions, materials, body, themes, life events, FAQs), for
+  questions that describe a situation rather than name the item;
+- ``chars``: the character pairs of the name, which find "执业证" in 「律师执业证书」 and survive
+  the segmenter cutting a colloquial question differently from a formal title.
+
+A question is searched with its own words and with the guide's words its colloquial ones stand for
+(zhengshu.guide.vocabulary), at EXPANSION_WEIGHT. A hit's score is the weighted sum of its three
+similarities (each its BM25 score over the question's own, in [0, 1]), less a small penalty for
+information services (查询, 下载, 公示…) when the question does not ask to look something up.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from zhengshu.guide.records import ItemRecord
+from zhengshu.guide.vocabulary import vocabulary
+from zhengshu.policy.retrieval_query import QUESTION_WORDS
+from zhengshu.search import Bm25Index
+from zhengshu.text.normalize import normalize_text
+from zhengshu.text.segment import terms
+
+__all__ = ["ItemHit", "ItemIndex", "Weights"]
+
+CANDIDATES = 60
+EXPANSION_WEIGHT = 0.6
+# Name suffixes of items that only show or hand out information.
+_INFORMATION = re.compile(r"(查询|下载|公示|公告|名录|名单|列表|目录|解读|指引|介绍|咨询|服务)$")
+_ASKS_INFORMATION = re.compile(r"查|下载|名单|名录|公示|看看|哪里有|有哪些|列表|咨询|介绍")
+_PUNCTUATION = re.compile(r"[^\w]+")
+
+
+@dataclass(frozen=True)
+class Weights:
+    title: float = 1.0
+    body: float = 0.6
+    chars: float = 0.5
+    coverage: float = 0.5
+    information_penalty: float = 0.15
+
+
+@dataclass(frozen=True)
+class ItemHit:
+    code: str
+    name: str
+    score: float
+    reasons: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question as searched: its own words and the guide's words added for its colloquial ones."""
+
+    words: tuple[str, ...]
+    colloquial: tuple[str, ...]
+    added: tuple[str, ...]
+    # Each colloquial word found with the guide's terms it stands for.
+    groups: tuple[tuple[str, tuple[str, ...]], ...]
+    pairs: tuple[str, ...]
+    asks_information: bool
+
+
+def char_pairs(text: str) -> list[str]:
+    pieces = _PUNCTUATION.split(normalize_text(text))
+    return [piece[at : at + 2] for piece in pieces for at in range(len(piece) - 1)]
+
+
+def prepare(question: str) -> Asked:
+    text = normalize_text(question)
+    words = tuple(w for w in terms(text) if w not in QUESTION_WORDS)
+    groups = vocabulary().expansion(text)
+    added = tuple(dict.fromkeys(w for _, guide in groups for w in guide if w not in words))
+    return Asked(
+        words=words,
+        colloquial=tuple(word for word, _ in groups),
+        added=added,
+        groups=groups,
+        pairs=tuple(char_pairs(text)),
+        asks_information=bool(_ASKS_INFORMATION.search(text)),
+    )
+
+
+def _title_text(item: ItemRecord) -> str:
+    names = dict.fromkeys(n for n in (item.name, item.catalog_name, item.variant) if n)
+    return " ".join([*names, *(faq.question for faq in item.faqs)])
+
+
+def _body_text(item: ItemRecord) -> str:
+    parts: list[str] = [
+        _title_text(item),
+        item.department,
+        item.item_type,
+        " ".join(item.themes),
+        " ".join(item.life_events),
+        item.conditions,
+        " ".join(m.name for m in item.materials),
+        " ".join(faq.answer for faq in item.faqs),
+    ]
+    return "\n".join(p for p in parts if p)
+
+
+class ItemIndex:
+    def __init__(self, items: Iterable[ItemRecord], weights: Weights | None = None) -> None:
+        self.weights = weights or Weights()
+        self.items: dict[str, ItemRecord] = {}
+        self.title = Bm25Index()
+        self.body = Bm25Index()
+        self.chars = Bm25Index(char_pairs)
+        self.words: dict[str, frozenset[str]] = {}
+        for item in items:
+            self.add(item)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def add(self, item: ItemRecord) -> None:
+        self.items[item.code] = item
+        self.title.add(item.code, _title_text(item))
+        body = terms(_body_text(item))
+        self.body.add_terms(item.code, body)
+        self.words[item.code] = frozenset(body)
+        names = dict.fromkeys(n for n in (item.name, item.catalog_name, item.variant) if n)
+        self.chars.add(item.code, " ".join(names))
+
+    def remove(self, codes: Sequence[str]) -> None:
+        for index in (self.title, self.body, self.chars):
+            index.remove(codes)
+        for code in codes:
+            self.items.pop(code, None)
+            self.words.pop(code, None)
+
+    def _coverage_weights(self, asked: Asked) -> dict[str, float]:
+        """Each word of the question with its idf (a word no item holds weighs the most)."""
+        idf = self.body.idf(asked.words)
+        unseen = self.body.idf_of_unseen()
+        return {word: idf.get(word, unseen) for word in asked.words}
+
+    def _coverage(self, asked: Asked, weigh: dict[str, float], held: frozenset[str]) -> float:
+        """The share of the question's idf mass the item's text holds. A colloquial word counts as
+        held when the item holds one of the guide's words it stands for (驾照 by 驾驶证)."""
+        total = sum(weigh.values())
+        if not total:
+            return 0.0
+        stood_for = [word for word, guide in asked.groups if any(g in held for g in guide)]
+        covered = sum(
+            value
+            for word, value in weigh.items()
+            if word in held or any(word in colloquial or colloquial in word for colloquial in stood_for)
+        )
+        return covered / total
+
+    def search(self, question: str, k: int = 10) -> list[ItemHit]:
+        return self.search_asked(prepare(question), k)
+
+    def search_asked(self, asked: Asked, k: int = 10) -> list[ItemHit]:
+        words = [*asked.words, *asked.added]
+        boosts = dict.fromkeys(asked.added, EXPANSION_WEIGHT)
+        found = {
+            "title": self.title.search_terms(words, CANDIDATES, boosts=boosts),
+            "body": self.body.search_terms(words, CANDIDATES, boosts=boosts),
+            "chars": self.chars.search_terms(asked.pairs, CANDIDATES),
+        }
+        reasons: dict[str, dict[str, float]] = {}
+        for kind, hits in found.items():
+            for hit in hits:
+                reasons.setdefault(str(hit.id), dict.fromkeys(found, 0.0))[kind] = hit.similarity
+        w = self.weights
+        weigh = self._coverage_weights(asked)
+        ranked: list[ItemHit] = []
+        for code, why in reasons.items():
+            item = self.items[code]
+            why["coverage"] = self._coverage(asked, weigh, self.words[code])
+            score = (
+                w.title * why["title"]
+                + w.body * why["body"]
+                + w.chars * why["chars"]
+                + w.coverage * why["coverage"]
+            )
+            if not asked.asks_information and _INFORMATION.search(item.name):
+                why["information"] = 1.0
+                score -= w.information_penalty
+            ranked.append(ItemHit(code, item.name, score, why))
+        ranked.sort(key=lambda hit: (-hit.score, hit.code))
+        return ranked[:k]
