@@ -6,9 +6,9 @@ import pytest
 
 from zhengshu.policy.passages import MAX_CHARS, passages_of, sentence_spans
 from zhengshu.policy.refusal import assess
-from zhengshu.policy.retrieval import PolicyIndex
+from zhengshu.policy.retrieval import PolicyIndex, Weights
 from zhengshu.policy.retrieval_dense import reciprocal_rank_fusion
-from zhengshu.policy.retrieval_query import content_of, longest_common_run, prepare
+from zhengshu.policy.retrieval_query import content_of, longest_common_run, places_of, prepare
 
 RENT = (
     "关于支持中小微企业共渡难关的若干措施 为应对疫情影响，制定如下措施。"
@@ -93,6 +93,17 @@ def test_question_content_drops_question_words_and_stopwords():
     assert "护照" in query.content_bigrams and "么材" not in query.content_bigrams
 
 
+def test_places_are_read_without_their_suffix():
+    assert places_of("甘肃省平凉市政务服务中心如何应对疫情问题？") == ("甘肃", "平凉")
+    assert places_of("上海浦东机场为防范疫情都做了什么准备？") == ("上海",)
+    assert places_of("广西壮族自治区对复工企业有何要求？") == ("广西",)
+    assert places_of("坂田街道疫情期间对个体户有什么补贴？") == ("坂田",)
+    # Words of the same shape that name no place.
+    for question in ("小区物业费可以减免吗？", "开发区企业复工要备案吗？", "重点地区返回人员怎么登记？"):
+        assert places_of(question) == ()
+    assert prepare("北京市对展会有何支持？").places == ("北京",)
+
+
 # --- retrieval -------------------------------------------------------------------------------
 
 
@@ -126,6 +137,28 @@ def test_proximity_prefers_the_passage_holding_the_question_phrases_together():
     hits = index.search("餐饮企业场租补贴怎么算？")
     assert hits[0].passage.doc_id == "together"
     assert hits[0].reasons["proximity"] > hits[1].reasons["proximity"]
+
+
+def test_a_question_naming_a_place_prefers_the_document_of_that_place():
+    # The same measure republished by two cities; the question asks about one of them, which
+    # its document names only in its salutation ("上海市各区"), not as the question writes it.
+    measure = "对受疫情影响的餐饮企业，按实际缴纳场租费用的50%给予补贴，补助金额不超过50万元。"
+    duties = "".join(f"第{n}项 做好疫情防控期间的值守、消毒和人员登记工作。" for n in range(1, 4))
+    texts = {"tianjin": "天津市各区：" + measure, "shanghai": "上海市各区：" + duties + measure}
+    question, title = "上海对餐饮企业的场租补贴是多少？", "关于支持餐饮企业的若干措施"
+    ranked = {}
+    for weights in (Weights(place=0.0), Weights()):
+        index = PolicyIndex(weights=weights)
+        for doc_id, text in texts.items():
+            index.add_document(doc_id, title, passages_of(doc_id, title, text))
+        hits = index.search(question)
+        ranked[weights.place] = hits[0].passage.doc_id
+        assert {h.passage.doc_id: h.reasons["place"] for h in hits} == {"shanghai": 1.0, "tianjin": 0.0}
+    assert ranked == {0.0: "tianjin", Weights().place: "shanghai"}
+    assert "place" not in build().search("餐饮企业的场租补贴最多多少？")[0].reasons
+    # A new version of a document is judged on its own text.
+    index.add_document("tianjin", title, passages_of("tianjin", title, "上海市、天津市各区：" + measure))
+    assert {h.passage.doc_id: h.reasons["place"] for h in index.search(question)}["tianjin"] == 1.0
 
 
 def test_allow_docs_limits_the_documents():

@@ -14,7 +14,8 @@ signals tell an answer from a near miss, combined by a logistic model:
 
 The coefficients and the threshold are fitted by `fit_calibration` on answerable and unanswerable
 questions (the bench fits on one half and reports on the other); DEFAULT_CALIBRATION was fitted on
-the dev questions of ../shared/data/policy_qa and benchmarks/policy_qa_unanswerable.jsonl.
+the dev questions of ../shared/data/policy_qa and benchmarks/policy_qa_unanswerable.jsonl (after its
+audit: questions the corpus does answer moved to benchmarks/policy_qa_answerable_extra.jsonl).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class Calibration:
     threshold: float  # confidence below this is a refusal
 
 
-DEFAULT_CALIBRATION = Calibration((1.292, 4.138, 9.402, -1.071), -7.042, 0.6123)
+DEFAULT_CALIBRATION = Calibration((1.937, 4.74, 10.05, -1.079), -7.954, 0.6311)
 
 
 def features(question: str, hits: Sequence[PassageHit]) -> tuple[float, ...]:

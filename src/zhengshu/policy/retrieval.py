@@ -15,7 +15,9 @@ is scored by a weighted sum of evidence an officer can read on the hit-test page
 - ``answer_type``: the question asks for a number or a date and the passage holds digits;
 - ``proximity``: the share of the character bigrams of the question's content found in the
   passage or its title: the question's words side by side, as an answer holds them, rather than
-  scattered over a long passage (BM25 cannot tell the two apart).
+  scattered over a long passage (BM25 cannot tell the two apart);
+- ``place``: the share of the places the question names (北京, 平凉…) that the passage's document
+  names anywhere: many documents are one place's version of the same measures.
 
 Reasons shown but weighing nothing (their weight in ``Weights`` is 0 or they are not summed), which
 tell the refusal model and the officer how well the corpus knows the question: ``title`` (the share
@@ -49,6 +51,8 @@ PASSAGES_PER_DOCUMENT = 6
 PHRASE_FULL = 16
 # Runs shorter than this are ordinary shared words, already counted by BM25.
 PHRASE_MIN = 4
+# Whether a document names a place is remembered, up to this many (document, place) pairs.
+PLACE_CACHE_MAX = 200_000
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class Weights:
     quoted: float = 0.5
     answer_type: float = 0.05
     proximity: float = 1.0
+    place: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,7 @@ class PolicyIndex:
         self._passages: dict[str, Passage] = {}
         self._documents: dict[str, _Document] = {}
         self._dense = DenseStore(encoder) if encoder is not None else None
+        self._names_place: dict[tuple[str, str], bool] = {}
         self._lock = threading.RLock()
 
     # --- contents --------------------------------------------------------------------------
@@ -158,6 +164,7 @@ class PolicyIndex:
             document = self._documents.pop(doc_id, None)
             if document is None:
                 return False
+            self._names_place.clear()
             self._passage_index.remove(document.passage_ids)
             self._document_index.remove([doc_id])
             for passage_id in document.passage_ids:
@@ -244,7 +251,9 @@ class PolicyIndex:
         document_share = {
             d: sum(v for w, v in idf.items() if w in self._documents[d].words) / total_idf for d in doc_ids
         }
+        place_share = {d: self._place_share(query.places, d) for d in doc_ids} if query.places else {}
         needle = "".join(query.phrases) and max(query.phrases, key=len)
+        weighted = asdict(weights).items()
         hits = []
         for passage in passages:
             covered = sum(v for w, v in idf.items() if w in passage.text or w in passage.title)
@@ -269,12 +278,28 @@ class PolicyIndex:
             if query.content_bigrams:
                 found = sum(1 for b in query.content_bigrams if b in passage.text or b in passage.title)
                 reasons["proximity"] = found / len(query.content_bigrams)
-            score = reasons["bm25"] + sum(
-                weight * reasons.get(name, 0.0) for name, weight in asdict(weights).items()
-            )
+            if query.places:
+                reasons["place"] = place_share[passage.doc_id]
+            score = reasons["bm25"] + sum(weight * reasons.get(name, 0.0) for name, weight in weighted)
             hits.append(PassageHit(passage, score, reasons))
         hits.sort(key=lambda h: (-h.score, h.passage.id))
         return hits
+
+    def _place_share(self, places: Sequence[str], doc_id: str) -> float:
+        return sum(1 for place in places if self._names(doc_id, place)) / len(places)
+
+    def _names(self, doc_id: str, place: str) -> bool:
+        """Whether the document's title or text names the place (remembered until a removal)."""
+        known = self._names_place.get((doc_id, place))
+        if known is None:
+            document = self._documents[doc_id]
+            known = place in document.title or any(
+                place in self._passages[pid].text for pid in document.passage_ids
+            )
+            if len(self._names_place) >= PLACE_CACHE_MAX:
+                self._names_place.clear()
+            self._names_place[(doc_id, place)] = known
+        return known
 
     def _fuse(
         self, question: str, hits: list[PassageHit], allow_docs: Collection[str] | None

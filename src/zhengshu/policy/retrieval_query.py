@@ -20,6 +20,7 @@ __all__ = [
     "bigrams",
     "content_of",
     "longest_common_run",
+    "places_of",
     "prepare",
 ]
 
@@ -40,6 +41,20 @@ _PHRASE_MIN = 6
 # Answer-type cues: a question asking for a number, a date or a place/organisation.
 _ASKS_NUMBER = re.compile(r"多少|几[个家项天月年次人条]|多大|多高|比例|金额|标准")
 _ASKS_TIME = re.compile(r"何时|什么时候|哪天|时间|期限|日期|多久|截止")
+# Places a question names: a province-level name anywhere, or a word with an administrative
+# suffix (平凉市, 宝山区, 坂田街道), kept without its suffix since documents write both "北京" and
+# "北京市". A question about one place is rarely answered by another place's document.
+_PROVINCES = re.compile(
+    "北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|"
+    "广东|海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门"
+)
+_PLACE_WORD = re.compile(r"^([\u4e00-\u9fff]{2,8}?)(?:省|市|自治区|自治州|州|新区|区|县|旗|盟|镇|乡|街道)$")
+# Words of that shape that name no place.
+_NOT_PLACE_TEXT = """
+高新区 保税区 自贸区 功能区 风险区 重灾区 管控区 封控区 生活区 办公区 工业区 商业区 住宅区
+居住区 隔离区 缓冲区 污染区 服务区 保护区 集聚区 聚集区"""
+_NOT_PLACES = frozenset(_NOT_PLACE_TEXT.split())
+_NOT_PLACE_ENDINGS = ("开发区", "园区", "示范区", "试验区", "地区", "城区", "小区", "社区", "自治区")
 
 
 def quoted_phrases(text: str) -> tuple[str, ...]:
@@ -58,6 +73,7 @@ class Query:
     # Character bigrams of the question's content (question words and stopwords taken out, the
     # rest joined): a passage holding them holds the question's phrases, not only its words.
     content_bigrams: frozenset[str] = frozenset()
+    places: tuple[str, ...] = ()  # places the question names (places_of)
 
 
 def prepare(question: str) -> Query:
@@ -78,7 +94,24 @@ def prepare(question: str) -> Query:
         asks_number=bool(_ASKS_NUMBER.search(text)),
         asks_time=bool(_ASKS_TIME.search(text)),
         content_bigrams=bigrams(content_of(text)),
+        places=places_of(text),
     )
+
+
+def places_of(text: str) -> tuple[str, ...]:
+    """The places a text names, each once, without administrative suffix ("甘肃省平凉市" gives
+    甘肃, 平凉)."""
+    found = [m.group(0) for m in _PROVINCES.finditer(text)]
+    for token in segment(text):
+        match = _PLACE_WORD.match(token)
+        if (
+            match
+            and token not in _NOT_PLACES
+            and not token.endswith(_NOT_PLACE_ENDINGS)
+            and not _PROVINCES.search(token)
+        ):
+            found.append(match.group(1))
+    return tuple(dict.fromkeys(found))
 
 
 def content_of(text: str) -> str:
