@@ -26,6 +26,11 @@ if os.environ.get("CI") and not PG_URL:
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 # Tables holding what tests create; reference data and the session's users stay.
 TRANSIENT_TABLES = [
+    "applications",
+    "applicant_profiles",
+    "service_faqs",
+    "service_materials",
+    "service_items",
     "policy_articles",
     "policy_versions",
     "policy_documents",

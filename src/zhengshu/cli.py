@@ -178,6 +178,13 @@ def demo_load(
     report = load_policy_demo(_factory(settings))
     counts = report.summary()
     console.print(f"示例政策文件：共 {counts['total']} 份（新建 {counts.get('created', 0)} 份）")
+    from zhengshu.guide.demo import load_demo as load_guide_demo
+
+    guide_report = load_guide_demo(_factory(settings))
+    console.print(f"示例服务事项：{guide_report.summary()}")
+    from zhengshu.guide.application_demo import load_demo as load_application_demo
+
+    console.print(f"示例办事人（citizen、enterprise）：{load_application_demo(_factory(settings)).describe()}")
 
 
 @jobs_app.command("run")
@@ -458,6 +465,22 @@ def bench_qa(
     print(json.dumps(result, ensure_ascii=False))
 
 
+@bench_app.command("guide")
+def bench_guide(
+    items: Annotated[Path, typer.Option("--items", help="事项文件（.jsonl 或 .xlsx）")],
+    queries: Annotated[list[Path], typer.Option("--queries", help="问题 JSONL（qid、question、item，可选 also_ok），可重复")],  # noqa: E501
+) -> None:
+    """智能客服事项检索：建索引、逐题检索，输出一行 JSON（item_recall@1/@3、延迟、答不了时的表现）。"""
+    from zhengshu.bench.guide import run
+
+    def progress(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    with _refused():
+        result = run(items, queries, progress=progress)
+    print(json.dumps(result, ensure_ascii=False))
+
+
 @bench_app.command("classify")
 def bench_classify(
     train: Annotated[Path, typer.Option("--train", help="训练 CSV（text,label）")],
@@ -596,6 +619,60 @@ def policy_demo() -> None:
     with _refused():
         report = load_demo(_factory(load_settings()))
     _print_policy_report(report)
+
+
+guide_app = typer.Typer(help="办事指南：导入服务事项、载入示例事项", no_args_is_help=True)
+app.add_typer(guide_app, name="guide")
+
+
+def _print_guide_report(report: object, show_notes: bool) -> None:
+    from zhengshu.guide.importing import ImportReport
+
+    assert isinstance(report, ImportReport)
+    shown = report.rejected if not show_notes else report.rows
+    if shown:
+        table = Table(title=report.summary() if not report.ok else "逐行提示")
+        for column in ("位置", "事项编码", "事项名称", "问题" if not report.ok else "提示"):
+            table.add_column(column)
+        for row in shown:
+            table.add_row(row.where, row.code, row.name, "；".join(row.errors or row.notes))
+        (errors if not report.ok else console).print(table)
+    if report.ok:
+        notes = sum(len(row.notes) for row in report.rows)
+        hint = "（加 --notes 逐行查看）" if notes and not show_notes else ""
+        console.print(report.summary() + hint)
+
+
+@guide_app.command("import")
+def guide_import(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".jsonl 或 .xlsx 事项文件")],
+    notes: Annotated[bool, typer.Option("--notes", help="逐行列出提示（如同名不同主体）")] = False,
+) -> None:
+    """导入服务事项：先检查全部行，有任何错误则不导入并列出错误行（退出码 1）；否则按事项编码新增或更新。"""
+    from zhengshu.db import transaction
+    from zhengshu.guide.importing import import_items
+    from zhengshu.guide.item_files import read_item_file
+
+    factory = _factory(load_settings())
+    started = time.perf_counter()
+    with _refused():
+        item_file = read_item_file(path.name, path.read_bytes())
+        with transaction(factory) as session:
+            report = import_items(session, item_file, None, source=path.name)
+    _print_guide_report(report, notes)
+    console.print(f"用时 {time.perf_counter() - started:.2f} 秒")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@guide_app.command("demo")
+def guide_demo() -> None:
+    """载入示例服务事项（标注“示例事项，非真实办事指南”），可重复执行。"""
+    from zhengshu.guide.demo import load_demo
+
+    with _refused():
+        report = load_demo(_factory(load_settings()))
+    _print_guide_report(report, False)
 
 
 if __name__ == "__main__":

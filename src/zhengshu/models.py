@@ -8,6 +8,8 @@ from zhengshu.appeals import models as appeals_models
 from zhengshu.appeals import signal_models as appeals_signal_models  # noqa: F401
 from zhengshu.audit import AuditEvent
 from zhengshu.db import Base
+from zhengshu.guide import application_models as guide_application_models  # noqa: F401
+from zhengshu.guide import models as guide_models  # noqa: F401
 from zhengshu.org import models as org_models
 from zhengshu.policy import models as policy_models  # noqa: F401
 

@@ -126,3 +126,13 @@ def test_empty_or_absurdly_long_questions_get_a_message(index, question):
 def test_greetings_and_thanks_are_answered_in_kind(index, question, says):
     reply = answer(index, question)
     assert reply.kind is ReplyKind.SMALL_TALK and says in reply.text and not reply.offer_handoff
+
+
+def test_when_unsure_the_best_few_are_offered_with_a_person(index, monkeypatch):
+    import zhengshu.guide.assistant as assistant
+
+    monkeypatch.setattr(assistant, "UNSURE_BELOW", 100.0)
+    reply = answer(index, "营业执照丢了怎么办")
+    assert reply.kind is ReplyKind.CLARIFY and reply.offer_handoff
+    assert reply.options[0].code == "S01" and len(reply.options) <= 3
+    assert "是不是" in reply.text

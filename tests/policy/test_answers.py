@@ -13,12 +13,12 @@ import pytest
 
 from zhengshu.errors import InvalidInput
 from zhengshu.policy.answers import REFUSAL, Source
-from zhengshu.policy.followups import in_context
 from zhengshu.policy.llm import LlmEndpoint, verified
 from zhengshu.policy.models import PolicyStatus
 from zhengshu.policy.passages import passages_of
 from zhengshu.policy.qa import PolicyQa, QaFilters, SourceFacts
 from zhengshu.policy.retrieval import PolicyIndex
+from zhengshu.search.questions import in_context
 
 TODAY = date(2026, 11, 26)
 SUBSIDY = (

@@ -46,6 +46,11 @@ DEMO_ACCOUNTS = (
     DemoAccount("supervisor", Role.SUPERVISOR, "郑国华"),
     DemoAccount("leader", Role.LEADER, "王振东"),
     DemoAccount("policy", Role.POLICY_OFFICER, "苏文静"),
+    DemoAccount("guide", Role.GUIDE_OFFICER, "梁思敏"),
+    # 办事人: a citizen and an enterprise, with a demo profile and an earlier application each
+    # (zhengshu.guide.application_demo).
+    DemoAccount("citizen", Role.APPLICANT, "陈志明"),
+    DemoAccount("enterprise", Role.APPLICANT, "示例餐饮管理有限公司"),
     DemoAccount("admin", Role.ADMIN, "邓凯"),
 )
 KEPT_PASSWORD = "（账号已存在，沿用原密码）"

@@ -69,9 +69,11 @@ def _by_value(labels: Mapping[_Member, str]) -> dict[str, str]:
 
 
 # Channels a file's rows may name: every channel but Open311, whose appeals only its own POST files
-# (the public Open311 feed publishes that channel).
+# (the public Open311 feed publishes that channel), and 智能客服, whose appeals only 转人工 files.
 IMPORT_CHANNEL_LABELS = {
-    channel: label for channel, label in CHANNEL_LABELS.items() if channel is not Channel.OPEN311
+    channel: label
+    for channel, label in CHANNEL_LABELS.items()
+    if channel not in (Channel.OPEN311, Channel.ASSISTANT)
 }
 # Field → enum value → label. A cell may hold either.
 CHOICE_LABELS = {

@@ -17,15 +17,18 @@ from zhengshu.errors import NotFound
 from zhengshu.guide.records import ItemRecord
 from zhengshu.guide.retrieval import ItemHit, ItemIndex, char_pairs, prepare
 from zhengshu.guide.sections import BY_KEY, OVERVIEW, Section, asked_sections, cue_free
-from zhengshu.policy.followups import in_context, refers_back
-from zhengshu.policy.qa import checked_question
+from zhengshu.search.questions import checked_question, in_context, refers_back
 
 __all__ = ["Citation", "Option", "Reply", "ReplyKind", "Statement", "answer"]
 
 MAX_EARLIER = 5
 MAX_OPTIONS = 5
 # Below this score the best item shares too little with the question to be its answer.
-UNKNOWN_BELOW = 0.55
+UNKNOWN_BELOW = 1.2
+# Below this score the best item is right less than half the time (measured on the development
+# questions): the assistant offers the best few and asks, with a person offered too.
+UNSURE_BELOW = 2.0
+UNSURE_OPTIONS = 3
 # Items scoring within this share of the best are as likely: the assistant asks which one is meant.
 CLOSE = 0.93
 # An FAQ answers the question when it holds this share of the question's character pairs.
@@ -113,6 +116,8 @@ def answer(
         return Reply(
             ReplyKind.UNKNOWN, f"{UNKNOWN_TEXT}{HANDOFF_TEXT}", asked, offer_handoff=True, hits=tuple(hits)
         )
+    if hits[0].score < UNSURE_BELOW:
+        return _clarify(index, hits[:UNSURE_OPTIONS], asked, hits, unsure=True)
     close = [hit for hit in hits[:MAX_OPTIONS] if hit.score >= hits[0].score * CLOSE]
     if len(close) > 1:
         return _clarify(index, close, asked, hits)
@@ -126,9 +131,14 @@ def _item(index: ItemIndex, code: str) -> ItemRecord:
     return item
 
 
-def _clarify(index: ItemIndex, close: list[ItemHit], asked: str, hits: list[ItemHit]) -> Reply:
+def _clarify(
+    index: ItemIndex, close: list[ItemHit], asked: str, hits: list[ItemHit], *, unsure: bool = False
+) -> Reply:
     items = [index.items[hit.code] for hit in close]
     options = tuple(Option(i.code, i.variant or i.name, i.department) for i in items)
+    if unsure:
+        text = "没有找到与您的问题完全对应的事项。您要办理的是不是以下事项之一？都不是的话，可以转人工。"
+        return Reply(ReplyKind.CLARIFY, text, asked, options=options, offer_handoff=True, hits=tuple(hits))
     if len({i.catalog_name for i in items}) == 1 and items[0].catalog_name:
         text = f"「{items[0].catalog_name}」分为以下几种情形，请选择与您情况相符的一项："
     elif len({i.name for i in items}) == 1:

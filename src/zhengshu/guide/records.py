@@ -51,6 +51,10 @@ class ItemRecord:
     materials: tuple[Material, ...] = ()
     legal_limit_days: int | None = None  # 法定办结时限 (working days)
     promised_limit_days: int | None = None  # 承诺办结时限 (working days)
+    # A limit as the guide words it when it is no plain count of working days ("90个自然日",
+    # "另行通知"); the days field is then None.
+    legal_limit_text: str = ""
+    promised_limit_text: str = ""
     fee: str = ""
     place: str = ""
     hours: str = ""
@@ -77,7 +81,7 @@ def clean(value: object) -> str:
 
 
 def working_days(value: object) -> int | None:
-    """"30(工作日)", "30个工作日", "即办" → days; None when absent or unreadable."""
+    """ "30(工作日)", "30个工作日", "即办" → days; None when absent or unreadable."""
     text = clean(value)
     if not text:
         return None
@@ -88,7 +92,7 @@ def working_days(value: object) -> int | None:
 
 
 def strip_label(value: object, label: str) -> str:
-    """"办理地点：广州市…" → "广州市…"."""
+    """ "办理地点：广州市…" → "广州市…"."""
     text = clean(value)
     for sep in ("：", ":"):
         if text.startswith(label + sep):

@@ -23,17 +23,18 @@ from dataclasses import dataclass
 
 from zhengshu.guide.records import ItemRecord
 from zhengshu.guide.vocabulary import vocabulary
-from zhengshu.policy.retrieval_query import QUESTION_WORDS
 from zhengshu.search import Bm25Index
+from zhengshu.search.questions import QUESTION_WORDS
 from zhengshu.text.normalize import normalize_text
 from zhengshu.text.segment import terms
 
 __all__ = ["ItemHit", "ItemIndex", "Weights"]
 
 CANDIDATES = 60
-EXPANSION_WEIGHT = 0.6
+EXPANSION_WEIGHT = 0.8
+PAIR_EXPANSION = 0.3
 # Name suffixes of items that only show or hand out information.
-_INFORMATION = re.compile(r"(查询|下载|公示|公告|名录|名单|列表|目录|解读|指引|介绍|咨询|服务)$")
+_INFORMATION = re.compile(r"(查询|下载|公示|公告|公布|名录|名单|列表|目录)$")
 _ASKS_INFORMATION = re.compile(r"查|下载|名单|名录|公示|看看|哪里有|有哪些|列表|咨询|介绍")
 _PUNCTUATION = re.compile(r"[^\w]+")
 
@@ -41,10 +42,12 @@ _PUNCTUATION = re.compile(r"[^\w]+")
 @dataclass(frozen=True)
 class Weights:
     title: float = 1.0
-    body: float = 0.6
+    body: float = 0.4
     chars: float = 0.5
     coverage: float = 0.5
-    information_penalty: float = 0.15
+    name: float = 1.0
+    body_chars: float = 1.0
+    information_penalty: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class Asked:
     groups: tuple[tuple[str, tuple[str, ...]], ...]
     pairs: tuple[str, ...]
     asks_information: bool
+    text: str = ""
 
 
 def char_pairs(text: str) -> list[str]:
@@ -84,6 +88,7 @@ def prepare(question: str) -> Asked:
         added=added,
         groups=groups,
         pairs=tuple(char_pairs(text)),
+        text=text,
         asks_information=bool(_ASKS_INFORMATION.search(text)),
     )
 
@@ -114,7 +119,9 @@ class ItemIndex:
         self.title = Bm25Index()
         self.body = Bm25Index()
         self.chars = Bm25Index(char_pairs)
+        self.body_chars = Bm25Index(char_pairs)
         self.words: dict[str, frozenset[str]] = {}
+        self.name_words: dict[str, tuple[str, ...]] = {}
         for item in items:
             self.add(item)
 
@@ -127,8 +134,10 @@ class ItemIndex:
         body = terms(_body_text(item))
         self.body.add_terms(item.code, body)
         self.words[item.code] = frozenset(body)
+        self.name_words[item.code] = tuple(dict.fromkeys(terms(item.name)))
         names = dict.fromkeys(n for n in (item.name, item.catalog_name, item.variant) if n)
         self.chars.add(item.code, " ".join(names))
+        self.body_chars.add(item.code, _body_text(item))
 
     def remove(self, codes: Sequence[str]) -> None:
         for index in (self.title, self.body, self.chars):
@@ -136,6 +145,7 @@ class ItemIndex:
         for code in codes:
             self.items.pop(code, None)
             self.words.pop(code, None)
+            self.name_words.pop(code, None)
 
     def _coverage_weights(self, asked: Asked) -> dict[str, float]:
         """Each word of the question with its idf (a word no item holds weighs the most)."""
@@ -157,16 +167,31 @@ class ItemIndex:
         )
         return covered / total
 
+    def _name_recall(self, asked: Asked, code: str) -> float:
+        """The share of the item name's idf mass the question says, in its words, in the guide's
+        words it stands for, or verbatim in its text."""
+        words = self.name_words[code]
+        if not words:
+            return 0.0
+        idf = self.title.idf(words)
+        said = set(asked.words) | set(asked.added)
+        total = sum(idf.values()) or 1.0
+        return sum(v for w, v in idf.items() if w in said or w in asked.text) / total
+
     def search(self, question: str, k: int = 10) -> list[ItemHit]:
         return self.search_asked(prepare(question), k)
 
     def search_asked(self, asked: Asked, k: int = 10) -> list[ItemHit]:
         words = [*asked.words, *asked.added]
         boosts = dict.fromkeys(asked.added, EXPANSION_WEIGHT)
+        added_pairs = [p for p in dict.fromkeys(char_pairs(" ".join(asked.added))) if p not in asked.pairs]
         found = {
             "title": self.title.search_terms(words, CANDIDATES, boosts=boosts),
             "body": self.body.search_terms(words, CANDIDATES, boosts=boosts),
             "chars": self.chars.search_terms(asked.pairs, CANDIDATES),
+            "body_chars": self.body_chars.search_terms(
+                [*asked.pairs, *added_pairs], CANDIDATES, boosts=dict.fromkeys(added_pairs, PAIR_EXPANSION)
+            ),
         }
         reasons: dict[str, dict[str, float]] = {}
         for kind, hits in found.items():
@@ -178,11 +203,14 @@ class ItemIndex:
         for code, why in reasons.items():
             item = self.items[code]
             why["coverage"] = self._coverage(asked, weigh, self.words[code])
+            why["name"] = self._name_recall(asked, code)
             score = (
                 w.title * why["title"]
                 + w.body * why["body"]
                 + w.chars * why["chars"]
                 + w.coverage * why["coverage"]
+                + w.name * why["name"]
+                + w.body_chars * why["body_chars"]
             )
             if not asked.asks_information and _INFORMATION.search(item.name):
                 why["information"] = 1.0

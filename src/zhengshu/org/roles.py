@@ -146,7 +146,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.POLICY_OFFICER: frozenset({Permission.POLICY_MANAGE}),
-    Role.GUIDE_OFFICER: frozenset({Permission.GUIDE_MANAGE, Permission.APPLICATION_ASSIST, Permission.PII_VIEW}),
+    Role.GUIDE_OFFICER: frozenset(
+        {Permission.GUIDE_MANAGE, Permission.APPLICATION_ASSIST, Permission.PII_VIEW}
+    ),
     Role.APPLICANT: frozenset({Permission.APPLY}),
     Role.ADMIN: _ALL,
 }

@@ -8,14 +8,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from zhengshu.errors import InvalidInput
 from zhengshu.policy.answers import Answer, Source, compose
-from zhengshu.policy.followups import in_context
 from zhengshu.policy.llm import LlmEndpoint, written
 from zhengshu.policy.refusal import Verdict, assess
 from zhengshu.policy.retrieval import PassageHit, PolicyIndex
+from zhengshu.search.questions import checked_question, in_context
 
-MAX_QUESTION = 500
 MAX_EARLIER = 5
 # Passages retrieved per question: the answer cites the best few, the hit test shows them all.
 RETRIEVED = 8
@@ -48,15 +46,6 @@ class Retrieval:
     words: tuple[str, ...]
     hits: list[PassageHit]
     verdict: Verdict  # on the passages of documents in force: what decides the answer
-
-
-def checked_question(question: str) -> str:
-    text = question.strip() if isinstance(question, str) else ""
-    if not text:
-        raise InvalidInput("请输入问题")
-    if len(text) > MAX_QUESTION:
-        raise InvalidInput(f"问题过长（{len(text)} 字），请精简到 {MAX_QUESTION} 字以内")
-    return text
 
 
 class PolicyQa:

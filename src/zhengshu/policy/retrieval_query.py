@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from zhengshu.search.questions import QUESTION_WORDS
 from zhengshu.text.normalize import normalize_text
 from zhengshu.text.segment import STOPWORDS, segment, terms
 
 __all__ = [
-    "QUESTION_WORDS",
     "Query",
     "bigrams",
     "content_of",
@@ -24,13 +24,6 @@ __all__ = [
     "prepare",
 ]
 
-# Words that frame a question rather than say what it is about (the segmenter's stopwords already
-# cover 什么, 如何, 多少, 是否, 怎么…).
-_QUESTION_WORD_TEXT = """
-哪些 哪家 哪个 哪 哪儿 哪里 哪种 哪类 哪项 哪几 哪些方面 哪方面 有何 有什么 什么样 怎样 怎么样
-何 何时 何种 何地 几 多久 多长 多长时间 有没有 能不能 可不可以 吗 呢 采取 提出 对于 针对 方面
-主要 具体 分别 有关 是从 从哪 如何是好 怎么办理"""
-QUESTION_WORDS = frozenset(_QUESTION_WORD_TEXT.split())
 # Quoted text: “…”, 「…」, "…", 《…》 (a document's title).
 _QUOTED = re.compile(r"[“「『\"《]([^”」』\"》]{2,60})[”」』\"》]")
 # Stretches between punctuation, the candidates for verbatim phrases.

@@ -21,6 +21,8 @@ __all__ = [
     "is_valid_resident_id",
     "normalize_phone",
     "phone_last_four",
+    "resident_id_birth_date",
+    "resident_id_sex",
 ]
 
 ASCII_DIGITS = frozenset("0123456789")
@@ -87,6 +89,25 @@ def is_valid_resident_id(value: str) -> bool:
     if not is_plausible_birth_date(candidate[6:14]):
         return False
     return check_digit_resident_id(candidate[:17]) == candidate[17]
+
+
+def resident_id_birth_date(value: str) -> date | None:
+    """The birth date written in positions 7-14 of an 18-character ID number, when it is a real
+    date; the check character is not looked at."""
+    digits = value[6:14]
+    if len(value) != 18 or not _is_ascii_digits(digits, 8):
+        return None
+    try:
+        return datetime.strptime(digits, "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
+def resident_id_sex(value: str) -> str | None:
+    """"男" or "女" from the 17th digit (odd for men), or None when it is not a digit."""
+    if len(value) != 18 or value[16] not in ASCII_DIGITS:
+        return None
+    return "男" if int(value[16]) % 2 else "女"
 
 
 def check_char_credit_code(first17: str) -> str:

@@ -18,8 +18,9 @@ from zhengshu.policy.ingest import ingest_file
 from zhengshu.policy.library_index import library_index
 from zhengshu.policy.llm import configured_endpoint
 from zhengshu.policy.presenters import answer_json, article_json, retrieval_json, version_json
-from zhengshu.policy.qa import MAX_EARLIER, MAX_QUESTION, QaFilters
+from zhengshu.policy.qa import MAX_EARLIER, QaFilters
 from zhengshu.policy.versions import update_metadata
+from zhengshu.search.questions import MAX_QUESTION
 from zhengshu.web.api_import import UploadForm, upload_body, uploaded_file
 from zhengshu.web.deps import CurrentUser, Factory, OptionalUser, require, settings
 from zhengshu.web.ratelimit import limit_questions

@@ -16,14 +16,18 @@ from zhengshu.appeals import similar
 from zhengshu.appeals.classification import configure_from_settings
 from zhengshu.appeals.rules import AppealRules
 from zhengshu.db import create_db_engine, session_factory
+from zhengshu.guide import assistant_index
 from zhengshu.jobs import PeriodicJobs
 from zhengshu.org.street_map import street_map
 from zhengshu.policy import library_index as policy_index
 from zhengshu.settings import Settings
 from zhengshu.web import (
     api_appeals,
+    api_applications,
+    api_assistant,
     api_auth,
     api_boards,
+    api_guide,
     api_import,
     api_policy,
     api_public,
@@ -34,9 +38,12 @@ from zhengshu.web import (
 )
 from zhengshu.web.limits import BodySizeLimit
 from zhengshu.web.pages_analytics import router as analytics_pages
+from zhengshu.web.pages_applications import router as applications_pages
+from zhengshu.web.pages_assistant import router as assistant_pages
 from zhengshu.web.pages_boards import router as boards_pages
 from zhengshu.web.pages_briefs import router as briefs_pages
 from zhengshu.web.pages_closure import router as closure_pages
+from zhengshu.web.pages_guide import router as guide_pages
 from zhengshu.web.pages_policy import router as policy_pages
 from zhengshu.web.pages_signals import router as signals_pages
 from zhengshu.web.pages_similar import router as similar_pages
@@ -60,11 +67,13 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> F
         # The similar-appeals index is built in the background: no request pays for it.
         warming = similar.warm_up(factory)
         policy_warming = policy_index.warm_up(factory)
+        guide_warming = assistant_index.warm_up(factory)
         yield
         if jobs:
             jobs.stop()
         warming.join(timeout=30)
         policy_warming.join(timeout=30)
+        guide_warming.join(timeout=30)
         engine.dispose()
 
     app = FastAPI(
@@ -84,13 +93,28 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> F
     configure_from_settings(engine, settings)
     app.state.rate_limiter = ratelimit.RateLimiter.from_settings(settings)
     problems.install(app)
-    for module in (api_auth, api_appeals, api_boards, api_policy, api_public, api_import, open311, pages):
+    for module in (
+        api_auth,
+        api_appeals,
+        api_applications,
+        api_assistant,
+        api_boards,
+        api_guide,
+        api_policy,
+        api_public,
+        api_import,
+        open311,
+        pages,
+    ):
         app.include_router(module.router)
     app.include_router(analytics_pages)
+    app.include_router(applications_pages)
+    app.include_router(assistant_pages)
     app.include_router(boards_pages)
     app.include_router(briefs_pages)
     app.include_router(policy_pages)
     app.include_router(closure_pages)
+    app.include_router(guide_pages)
     app.include_router(signals_pages)
     app.include_router(similar_pages)
     app.include_router(templates_pages)

@@ -144,6 +144,9 @@ FEATURES = (
     Feature("policy", "政策文件库", "/policy", lambda user: True),
     Feature("policy-ask", "政策问答", "/policy/ask", lambda user: True),
     Feature("policy-hit-test", "命中测试", "/policy/hit-test", _permitted(Permission.POLICY_MANAGE)),
+    # Service items are for everyone (citizens browse them too); keeping them is 政务服务专员's.
+    Feature("guide", "办事指南", "/guide", lambda user: True),
+    Feature("guide-ask", "智能客服", "/guide/ask", lambda user: True),
 )
 FEATURE_BY_KEY = {feature.key: feature for feature in FEATURES}
 

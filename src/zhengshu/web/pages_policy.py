@@ -25,8 +25,9 @@ from zhengshu.policy.library_index import library_index
 from zhengshu.policy.llm import configured_endpoint
 from zhengshu.policy.models import PolicyStatus, PolicyVersion
 from zhengshu.policy.presenters import citation_link
-from zhengshu.policy.qa import MAX_EARLIER, MAX_QUESTION, QaFilters
+from zhengshu.policy.qa import MAX_EARLIER, QaFilters
 from zhengshu.policy.versions import EDITABLE_FIELDS, update_metadata
+from zhengshu.search.questions import MAX_QUESTION
 from zhengshu.web import csrf
 from zhengshu.web.deps import MAX_FORM_FIELDS, Factory, settings
 from zhengshu.web.pages_base import (
