@@ -30,10 +30,16 @@ from tests.guide.applications_data import (
 from zhengshu.audit import AuditEvent
 from zhengshu.db import reading, transaction
 from zhengshu.errors import Conflict, IllegalTransition, InvalidInput, NotFound, PermissionDenied
-from zhengshu.guide import application_demo, applications
+from zhengshu.guide import (
+    application_demo,
+    application_prefill,
+    application_presenters,
+    application_profiles,
+    applications,
+)
 from zhengshu.guide import demo as guide_demo
 from zhengshu.guide.application_models import ApplicantProfile, ServiceApplication
-from zhengshu.guide.applications import (
+from zhengshu.guide.application_status import (
     TRANSITIONS,
     ApplicationAction,
     ApplicationStatus,
@@ -123,13 +129,13 @@ def test_the_table_allows_exactly_these_moves() -> None:
 
 def test_a_profile_is_saved_and_audited_without_its_values(guide: Setting) -> None:
     with transaction(guide.db.factory) as session:
-        profile = applications.save_profile(session, guide.user("t_citizen"), "person", PERSON_VALUES)
-        shown = applications.profile_json(profile, guide.user("t_citizen"))
+        profile = application_profiles.save_profile(session, guide.user("t_citizen"), "person", PERSON_VALUES)
+        shown = application_presenters.profile_json(profile, guide.user("t_citizen"))
     assert shown["values"]["id_number"] == ID_NUMBER and shown["kind_label"] == "个人"
     (event,) = _events(guide.db, "applicant_profile.saved")
     assert "id_number" in event.data["fields"] and ID_NUMBER not in str(event.data)
     with transaction(guide.db.factory) as session:
-        again = applications.save_profile(
+        again = application_profiles.save_profile(
             session,
             guide.user("t_citizen"),
             "person",
@@ -142,16 +148,16 @@ def test_a_profile_is_saved_and_audited_without_its_values(guide: Setting) -> No
 
 def test_a_stale_profile_is_a_conflict(guide: Setting) -> None:
     with transaction(guide.db.factory) as session:
-        applications.save_profile(session, guide.user("t_citizen"), "person", PERSON_VALUES)
+        application_profiles.save_profile(session, guide.user("t_citizen"), "person", PERSON_VALUES)
     with pytest.raises(Conflict), transaction(guide.db.factory) as session:
-        applications.save_profile(
+        application_profiles.save_profile(
             session, guide.user("t_citizen"), "person", PERSON_VALUES, expected_version=7
         )
 
 
 def test_a_bad_profile_writes_nothing(guide: Setting) -> None:
     with pytest.raises(InvalidInput) as refused, transaction(guide.db.factory) as session:
-        applications.save_profile(
+        application_profiles.save_profile(
             session, guide.user("t_citizen"), "person", {**PERSON_VALUES, "name": "陈" * 60}
         )
     assert "name" in refused.value.errors
@@ -164,12 +170,12 @@ def test_a_bad_profile_writes_nothing(guide: Setting) -> None:
 def test_prefill_from_the_profile_then_earlier_applications(guide: Setting) -> None:
     citizen = guide.user("t_citizen")
     with transaction(guide.db.factory) as session:
-        applications.save_profile(
+        application_profiles.save_profile(
             session, citizen, "person", {k: v for k, v in PERSON_VALUES.items() if k != "address"}
         )
     earlier = _draft(guide, values=person(address="深圳市龙岗区布吉街道"))
     with reading(guide.db.factory) as session:
-        found = applications.prefill(session, citizen, GUARD.code)
+        found = application_prefill.prefill(session, citizen, GUARD.code)
         earlier_row = session.get_one(ServiceApplication, earlier)
     source = f"{earlier_row.updated_at:%Y-%m-%d} 申请「{GUARD.name}」"
     assert found.values["id_number"] == ID_NUMBER and found.sources["id_number"] == "个人资料"
@@ -180,21 +186,23 @@ def test_prefill_from_the_profile_then_earlier_applications(guide: Setting) -> N
     by_name = {m.name: m for m in found.materials}
     assert by_name["居民身份证"].valid_until == "2036-01-01"
     assert found.material_sources[0] == source
-    shown = applications.prefill_json(found)
+    shown = application_presenters.prefill_json(found)
     assert shown["materials"][0]["source"] == source and shown["values"]["name"] == "陈大文"
 
 
 def test_prefill_for_an_enterprise(guide: Setting) -> None:
     with transaction(guide.db.factory) as session:
-        applications.save_profile(session, guide.user("t_enterprise"), "enterprise", ENTERPRISE_VALUES)
+        application_profiles.save_profile(
+            session, guide.user("t_enterprise"), "enterprise", ENTERPRISE_VALUES
+        )
     with reading(guide.db.factory) as session:
-        found = applications.prefill(session, guide.user("t_enterprise"), SHOP.code)
+        found = application_prefill.prefill(session, guide.user("t_enterprise"), SHOP.code)
     assert found.kind.value == "enterprise" and found.sources["credit_code"] == "单位资料"
 
 
 def test_prefill_of_an_unknown_item(guide: Setting) -> None:
     with pytest.raises(NotFound), reading(guide.db.factory) as session:
-        applications.prefill(session, guide.user("t_citizen"), "NO-SUCH-ITEM")
+        application_prefill.prefill(session, guide.user("t_citizen"), "NO-SUCH-ITEM")
 
 
 # --- drafts, pre-review and submission -----------------------------------------------------------
@@ -295,7 +303,9 @@ def test_an_applicant_sees_only_their_own(guide: Setting) -> None:
         with pytest.raises(PermissionDenied):
             applications.list_applications(session, citizen, applicant_id=guide.user("t_citizen2").id)
         with pytest.raises(PermissionDenied):
-            applications.prefill(session, citizen, GUARD.code, applicant_id=guide.user("t_citizen2").id)
+            application_prefill.prefill(
+                session, citizen, GUARD.code, applicant_id=guide.user("t_citizen2").id
+            )
     with pytest.raises(NotFound), transaction(guide.db.factory) as session:
         applications.run_pre_review(session, citizen, theirs, TODAY)
 
@@ -306,10 +316,10 @@ def test_staff_without_the_permissions_are_refused(guide: Setting, username: str
     staff = guide.user(username)
     with reading(guide.db.factory) as session:
         for call in (
-            lambda: applications.prefill(session, staff, GUARD.code),
+            lambda: application_prefill.prefill(session, staff, GUARD.code),
             lambda: applications.get_application(session, staff, application_id),
             lambda: applications.list_applications(session, staff),
-            lambda: applications.get_profile(session, staff),
+            lambda: application_profiles.get_profile(session, staff),
         ):
             with pytest.raises(PermissionDenied):
                 call()
@@ -320,12 +330,12 @@ def test_staff_without_the_permissions_are_refused(guide: Setting, username: str
 def test_an_officer_acts_for_an_applicant(guide: Setting) -> None:
     officer, citizen = guide.user("t_guide"), guide.user("t_citizen")
     with transaction(guide.db.factory) as session:
-        applications.save_profile(session, officer, "person", PERSON_VALUES, applicant_id=citizen.id)
+        application_profiles.save_profile(session, officer, "person", PERSON_VALUES, applicant_id=citizen.id)
     application_id = _draft(guide, "t_guide", applicant_id=citizen.id)
     with reading(guide.db.factory) as session:
         row = session.get_one(ServiceApplication, application_id)
         assert row.user_id == citizen.id and row.created_by_id == officer.id
-        shown = applications.application_json(row, officer)
+        shown = application_presenters.application_json(row, officer)
         assert shown["values"]["id_number"] == ID_NUMBER  # 政务服务专员 holds pii.view
         assert [a.id for a in applications.list_applications(session, officer).items] == [application_id]
         assert (
@@ -341,9 +351,9 @@ def test_an_officer_acts_for_an_applicant(guide: Setting) -> None:
 def test_an_officer_must_name_an_applicant(guide: Setting) -> None:
     officer = guide.user("t_guide")
     with pytest.raises(InvalidInput), reading(guide.db.factory) as session:
-        applications.prefill(session, officer, GUARD.code)
+        application_prefill.prefill(session, officer, GUARD.code)
     with pytest.raises(NotFound, match="未找到该办事人"), reading(guide.db.factory) as session:
-        applications.prefill(session, officer, GUARD.code, applicant_id=guide.user("leader").id)
+        application_prefill.prefill(session, officer, GUARD.code, applicant_id=guide.user("leader").id)
 
 
 def test_an_enterprise_applies_with_its_own_form(guide: Setting) -> None:
@@ -383,7 +393,7 @@ def test_the_demo_gives_each_applicant_a_profile_and_a_submitted_application(gui
         assert (again.profiles, again.applications) == (0, 0)
         with reading(db.factory) as session:
             citizen = session.scalars(select(User).where(User.username == "citizen")).one()
-            found = applications.prefill(session, citizen, "SAMPLE-LG-0016")
+            found = application_prefill.prefill(session, citizen, "SAMPLE-LG-0016")
             statuses = {a.status for a in session.scalars(select(ServiceApplication))}
         assert statuses == {"submitted"}
         assert found.sources["id_number"] == "个人资料"

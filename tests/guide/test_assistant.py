@@ -136,3 +136,20 @@ def test_when_unsure_the_best_few_are_offered_with_a_person(index, monkeypatch):
     assert reply.kind is ReplyKind.CLARIFY and reply.offer_handoff
     assert reply.options[0].code == "S01" and len(reply.options) <= 3
     assert "是不是" in reply.text
+
+
+def test_long_phrases_match_when_people_reword_them():
+    table = parse("延期缴纳 = 晚点交税\n")
+    assert table.expansion("这个月的税能不能晚点交") == (("晚点交税", ("延期", "缴纳")),)
+    # The characters must lie close together, not anywhere in a long question.
+    assert table.expansion("税务局说晚上可以来。我点了外卖，交给前台了") == ()
+
+
+def test_limits_not_counted_in_working_days_are_quoted():
+    from zhengshu.guide.records import ItemRecord
+    from zhengshu.guide.sections import limits_text
+
+    item = ItemRecord(
+        code="X", name="海域使用权审批", department="省自然资源厅", legal_limit_text="90(自然日)"
+    )
+    assert limits_text(item) == "办理时限：法定时限 90(自然日)。"

@@ -9,15 +9,8 @@ from datetime import date
 import pytest
 from tests.shared_data import SHARED_DATA
 
-from zhengshu.guide.item_conditions import (
-    AgeRule,
-    ConditionKind,
-    age_on,
-    conditions_for,
-    conditions_of,
-    rule_for,
-    satisfies,
-)
+from zhengshu.guide.condition_types import AgeRule, ConditionKind, age_on, rule_for, satisfies
+from zhengshu.guide.item_conditions import conditions_for, conditions_of
 from zhengshu.guide.records import ItemRecord
 
 ITEMS = SHARED_DATA / "service_items" / "gd_service_items_2262.jsonl"

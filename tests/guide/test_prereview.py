@@ -29,7 +29,8 @@ from zhengshu.guide.application_form import (
     parse_application,
     read_date,
 )
-from zhengshu.guide.prereview import Finding, Severity, blocking, pre_review
+from zhengshu.guide.prereview import pre_review
+from zhengshu.guide.prereview_findings import Finding, Severity, blocking
 from zhengshu.guide.records import ItemRecord
 from zhengshu.text.identifiers import CREDIT_CODE_CHARSET, check_char_credit_code, check_digit_resident_id
 

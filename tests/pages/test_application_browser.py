@@ -15,7 +15,7 @@ from tests.pages.test_browser import ARTIFACTS, TIMEOUT_MS, _require_browser
 
 from zhengshu.bench.chromium import CHROMIUM, LAUNCH_ARGS
 from zhengshu.db import create_db_engine, session_factory, transaction
-from zhengshu.guide import applications
+from zhengshu.guide import application_profiles
 from zhengshu.guide.importing import import_items
 from zhengshu.migrate import upgrade
 from zhengshu.org.roles import Role
@@ -37,7 +37,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         citizen = create_user(
             session, username="citizen", password=PASSWORD, role=Role.APPLICANT, display_name="陈大文"
         )
-        applications.save_profile(session, citizen, "person", PERSON_VALUES)
+        application_profiles.save_profile(session, citizen, "person", PERSON_VALUES)
     engine.dispose()
     with serving(create_app(Settings(database_url=url, dev=True, supervision_interval_minutes=0))) as base:
         yield base

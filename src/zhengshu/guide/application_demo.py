@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from zhengshu.clock import now
 from zhengshu.db import transaction
 from zhengshu.errors import NotFound
-from zhengshu.guide import applications
+from zhengshu.guide import application_profiles, applications
 from zhengshu.guide.application_form import ApplicantKind, form_fields
 from zhengshu.guide.application_models import ApplicantProfile
 from zhengshu.guide.catalog import item_record
 from zhengshu.guide.materials_match import is_conditional
-from zhengshu.guide.prereview import blocking
+from zhengshu.guide.prereview_findings import blocking
 from zhengshu.guide.records import ItemRecord, Material
 from zhengshu.org.models import User
 from zhengshu.text.identifiers import check_char_credit_code, check_digit_resident_id
@@ -123,7 +123,7 @@ def _load_one(session: Session, demo: DemoApplicant, report: DemoReport) -> None
     except NotFound:
         report.skipped.append(f"没有示例事项 {demo.item_code}")
         return
-    applications.save_profile(session, user, demo.kind.value, demo.profile)
+    application_profiles.save_profile(session, user, demo.kind.value, demo.profile)
     report.profiles += 1
     materials = [_brought(m, demo.validity) for m in item.materials if not is_conditional(m)]
     values = demo.profile | _answers(item, demo.kind)

@@ -17,7 +17,8 @@ from enum import StrEnum
 from typing import Any
 
 from zhengshu.errors import InvalidInput
-from zhengshu.guide.item_conditions import Condition, ConditionKind, conditions_for
+from zhengshu.guide.condition_types import Condition, ConditionKind
+from zhengshu.guide.item_conditions import conditions_for
 from zhengshu.guide.records import ItemRecord
 from zhengshu.text.normalize import collapse_whitespace, remove_control_characters
 from zhengshu.text.pii import mask_id_number, mask_name, mask_phone

@@ -93,8 +93,19 @@ def prepare(question: str) -> Asked:
     )
 
 
+def aliases(item: ItemRecord) -> list[str]:
+    """The short name and everyday keywords the guide gives an item (简称, 日常用语; kept in its
+    extra fields by the import), which people use rather than the formal name."""
+    short = item.extra.get("short_name")
+    keywords = item.extra.get("keywords")
+    found = [short] if isinstance(short, str) and short else []
+    if isinstance(keywords, list | tuple):
+        found += [k for k in keywords if isinstance(k, str) and k]
+    return found
+
+
 def _title_text(item: ItemRecord) -> str:
-    names = dict.fromkeys(n for n in (item.name, item.catalog_name, item.variant) if n)
+    names = dict.fromkeys(n for n in (item.name, item.catalog_name, item.variant, *aliases(item)) if n)
     return " ".join([*names, *(faq.question for faq in item.faqs)])
 
 

@@ -40,11 +40,14 @@ def materials_text(item: ItemRecord) -> str:
 def limits_text(item: ItemRecord) -> str:
     parts = []
     if item.promised_limit_days is not None:
-        parts.append(
-            "即办" if item.promised_limit_days == 0 else f"承诺 {item.promised_limit_days} 个工作日内办结"
-        )
+        days = item.promised_limit_days
+        parts.append("即办" if days == 0 else f"承诺 {days} 个工作日内办结")
+    elif item.promised_limit_text:
+        parts.append(f"承诺时限 {item.promised_limit_text}")
     if item.legal_limit_days is not None:
         parts.append(f"法定时限 {item.legal_limit_days} 个工作日")
+    elif item.legal_limit_text:
+        parts.append(f"法定时限 {item.legal_limit_text}")
     return "办理时限：" + "，".join(parts) + "。" if parts else ""
 
 

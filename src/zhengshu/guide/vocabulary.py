@@ -16,6 +16,10 @@ from zhengshu.text.normalize import normalize_text
 from zhengshu.text.segment import segment, terms
 
 _FILE = "colloquial.txt"
+# People's phrases this long also match with their characters scattered over a short stretch of the
+# question (another order, other words between them), like people rephrase them.
+SCATTERED_MIN = 4
+SCATTERED_SPAN = 2
 _lock = threading.Lock()
 _loaded: Vocabulary | None = None
 
@@ -27,23 +31,38 @@ class Vocabulary:
     # People's words of two characters or more, longest first (matched inside the question's text);
     # one-character words are matched only as whole words of the segmented question.
     long_words: tuple[str, ...]
+    # The characters of each people's word long enough to match scattered.
+    scattered: Mapping[str, frozenset[str]]
 
     def expansion(self, question: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """The people's words found in the question, each with the guide's search terms it adds."""
         text = normalize_text(question)
         found: list[str] = []
         covered = text
+        chars = set(text)
         for word in self.long_words:
             if word in covered:
                 found.append(word)
                 # A longer word claims its characters: 去香港 does not also count as 香港's words.
                 covered = covered.replace(word, "\0")
+            elif word in self.scattered and self.scattered[word] <= chars and _scattered_in(word, text):
+                found.append(word)
         tokens = set(segment(text))
         found += [w for w in self.guide_words if len(w) == 1 and w in tokens]
         return tuple(
             (word, tuple(dict.fromkeys(t for g in self.guide_words[word] for t in terms(g))))
             for word in found
         )
+
+
+def _scattered_in(word: str, text: str) -> bool:
+    """Whether every character of the phrase occurs in one stretch of the text at most
+    SCATTERED_SPAN times the phrase's length: "税能不能晚点交" says 晚点交税 in other words."""
+    span = len(word) * SCATTERED_SPAN
+    needed = set(word)
+    return any(
+        char in needed and needed <= set(text[start : start + span]) for start, char in enumerate(text)
+    )
 
 
 def parse(text: str) -> Vocabulary:
@@ -61,7 +80,8 @@ def parse(text: str) -> Vocabulary:
             targets = mapping.setdefault(normalize_text(word), [])
             targets.extend(w for w in left if w not in targets)
     long_words = tuple(sorted((w for w in mapping if len(w) > 1), key=len, reverse=True))
-    return Vocabulary({w: tuple(t) for w, t in mapping.items()}, long_words)
+    scattered = {w: frozenset(w) for w in long_words if len(w) >= SCATTERED_MIN}
+    return Vocabulary({w: tuple(t) for w, t in mapping.items()}, long_words, scattered)
 
 
 def vocabulary() -> Vocabulary:

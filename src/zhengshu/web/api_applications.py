@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from zhengshu.clock import now
 from zhengshu.db import reading, transaction
 from zhengshu.errors import NotFound
-from zhengshu.guide import applications
+from zhengshu.guide import application_prefill, application_presenters, application_profiles, applications
 from zhengshu.guide.application_form import form_fields, parse_application, parse_kind
 from zhengshu.guide.catalog import item_record
 from zhengshu.guide.prereview import pre_review
@@ -138,26 +138,26 @@ def prefill(
     kind: Annotated[str | None, Query(max_length=16)] = None,
 ) -> dict[str, Any]:
     with reading(factory) as session:
-        found = applications.prefill(session, user, item, applicant_id=applicant, kind=kind)
-        return applications.prefill_json(found)
+        found = application_prefill.prefill(session, user, item, applicant_id=applicant, kind=kind)
+        return application_presenters.prefill_json(found)
 
 
 @router.get("/profile", summary="个人（单位）资料")
 def profile(user: CurrentUser, factory: Factory, applicant: ApplicantId = None) -> dict[str, Any]:
     with reading(factory) as session:
-        found = applications.get_profile(session, user, applicant_id=applicant)
+        found = application_profiles.get_profile(session, user, applicant_id=applicant)
         if found is None:
             raise NotFound("尚未填写个人（单位）资料")
-        return applications.profile_json(found, user)
+        return application_presenters.profile_json(found, user)
 
 
 @router.put("/profile", summary="保存个人（单位）资料")
 def save_profile(body: ProfileBody, user: CurrentUser, factory: Factory) -> dict[str, Any]:
     with transaction(factory) as session:
-        saved = applications.save_profile(
+        saved = application_profiles.save_profile(
             session, user, body.kind, body.values, applicant_id=body.applicant, expected_version=body.version
         )
-        return applications.profile_json(saved, user)
+        return application_presenters.profile_json(saved, user)
 
 
 @router.get("/applications", summary="申请列表：本人的（政务服务专员：某办事人的或全部）")
@@ -176,7 +176,9 @@ def list_applications(
             "total": found.total,
             "page": found.page,
             "size": found.size,
-            "items": [applications.application_json(a, user, with_details=False) for a in found.items],
+            "items": [
+                application_presenters.application_json(a, user, with_details=False) for a in found.items
+            ],
         }
 
 
@@ -186,7 +188,7 @@ def create_application(body: NewApplicationBody, user: CurrentUser, factory: Fac
         created = applications.save_draft(
             session, user, body.raw(), item_code=body.item, applicant_id=body.applicant
         )
-        shown = applications.application_json(created, user)
+        shown = application_presenters.application_json(created, user)
     return JSONResponse(
         shown, status_code=201, headers={"Location": f"/api/v1/guide/applications/{shown['id']}"}
     )
@@ -198,7 +200,7 @@ ApplicationId = Annotated[int, Path(ge=1, le=MAX_ID)]
 @router.get("/applications/{application_id}", summary="一份申请：填写内容、材料、状态和上次预审结果")
 def get_application(application_id: ApplicationId, user: CurrentUser, factory: Factory) -> dict[str, Any]:
     with reading(factory) as session:
-        return applications.application_json(
+        return application_presenters.application_json(
             applications.get_application(session, user, application_id), user
         )
 
@@ -211,7 +213,7 @@ def update_application(
         saved = applications.save_draft(
             session, user, body.raw(), application_id=application_id, expected_version=body.version
         )
-        return applications.application_json(saved, user)
+        return application_presenters.application_json(saved, user)
 
 
 @router.post("/applications/{application_id}/prereview", summary="智能预审一份申请并保存结果")
@@ -223,7 +225,7 @@ def review_application(
         reviewed, _ = applications.run_pre_review(
             session, user, application_id, now().date(), expected_version=version
         )
-        return applications.application_json(reviewed, user)
+        return application_presenters.application_json(reviewed, user)
 
 
 @router.post("/applications/{application_id}/submit", summary="提交申请（须已预审且没有错误项）")
@@ -233,4 +235,4 @@ def submit_application(
     version = body.version if body else None
     with transaction(factory) as session:
         submitted = applications.submit(session, user, application_id, now().date(), expected_version=version)
-        return applications.application_json(submitted, user)
+        return application_presenters.application_json(submitted, user)

@@ -39,12 +39,14 @@ from zhengshu.web import (
 from zhengshu.web.limits import BodySizeLimit
 from zhengshu.web.pages_analytics import router as analytics_pages
 from zhengshu.web.pages_applications import router as applications_pages
+from zhengshu.web.pages_apply import router as apply_pages
 from zhengshu.web.pages_assistant import router as assistant_pages
 from zhengshu.web.pages_boards import router as boards_pages
 from zhengshu.web.pages_briefs import router as briefs_pages
 from zhengshu.web.pages_closure import router as closure_pages
 from zhengshu.web.pages_guide import router as guide_pages
 from zhengshu.web.pages_policy import router as policy_pages
+from zhengshu.web.pages_profile import router as profile_pages
 from zhengshu.web.pages_signals import router as signals_pages
 from zhengshu.web.pages_similar import router as similar_pages
 from zhengshu.web.pages_templates import router as templates_pages
@@ -108,7 +110,9 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> F
     ):
         app.include_router(module.router)
     app.include_router(analytics_pages)
+    app.include_router(apply_pages)
     app.include_router(applications_pages)
+    app.include_router(profile_pages)
     app.include_router(assistant_pages)
     app.include_router(boards_pages)
     app.include_router(briefs_pages)

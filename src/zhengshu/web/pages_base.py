@@ -82,10 +82,22 @@ def page_user(request: Request) -> User | None:
         return None
 
 
-def staff_user(request: Request) -> User:
+def is_applicant(user: User) -> bool:
+    """A citizen's or an enterprise's account (办事人): their own pages, none of the staff's."""
+    return Role(user.role) is Role.APPLICANT
+
+
+def signed_in_user(request: Request) -> User:
     user = page_user(request)
     if user is None:
         raise LoginRequired
+    return user
+
+
+def staff_user(request: Request) -> User:
+    user = signed_in_user(request)
+    if is_applicant(user):
+        raise PermissionDenied("当前账号无权访问工作人员页面")
     return user
 
 
@@ -95,6 +107,8 @@ async def posted_form(request: Request) -> FormData:
 
 
 StaffUser = Annotated[User, Depends(staff_user)]
+# Any account, an applicant's too: for the pages applicants use.
+SignedInUser = Annotated[User, Depends(signed_in_user)]
 CheckedForm = Annotated[FormData, Depends(csrf.checked_form)]
 PostedForm = Annotated[FormData, Depends(posted_form)]
 
@@ -115,6 +129,13 @@ def _queue(name: str) -> Callable[[User], bool]:
     return lambda user: may_open_queue(user, name)
 
 
+def _staff(user: User) -> bool:
+    return not is_applicant(user)
+
+
+# Where an applicant lands after login: their applications.
+APPLICANT_HOME = "/guide/applications"
+
 # What each feature needs is said in zhengshu.org.roles (and the queues' table in
 # zhengshu.appeals.queries): the menu only asks.
 FEATURES = (
@@ -125,7 +146,7 @@ FEATURES = (
     Feature("review", "待审核", "/queues/review", _queue("review")),
     Feature("follow-up", "待回访", "/queues/follow-up", _queue("follow-up")),
     Feature("supervision", "督办与时限", "/supervision", _permitted(Permission.SUPERVISION_LIST)),
-    Feature("search", "诉求查询", "/appeals", lambda user: True),
+    Feature("search", "诉求查询", "/appeals", _staff),
     Feature("opinion-map", "民意地图", "/boards/map", _permitted(Permission.ANALYTICS_VIEW)),
     Feature("fast-handling", "民意速办", "/boards/handling", _permitted(Permission.ANALYTICS_VIEW)),
     Feature("briefs", "每日简报", "/briefs", _permitted(Permission.ANALYTICS_VIEW)),
@@ -138,15 +159,18 @@ FEATURES = (
         "/templates",
         lambda u: _permitted(Permission.TEMPLATE_MANAGE)(u) or _permitted(Permission.APPEAL_HANDLE)(u),
     ),
-    Feature("cases", "典型案例", "/cases", lambda user: True),
+    Feature("cases", "典型案例", "/cases", _staff),
     Feature("closure-audit", "形式办结审查", "/audit/closure", _permitted(Permission.CLOSURE_AUDIT)),
     # The library and its Q&A are for every member of staff; keeping them is 政策专员's.
-    Feature("policy", "政策文件库", "/policy", lambda user: True),
-    Feature("policy-ask", "政策问答", "/policy/ask", lambda user: True),
+    Feature("policy", "政策文件库", "/policy", _staff),
+    Feature("policy-ask", "政策问答", "/policy/ask", _staff),
     Feature("policy-hit-test", "命中测试", "/policy/hit-test", _permitted(Permission.POLICY_MANAGE)),
     # Service items are for everyone (citizens browse them too); keeping them is 政务服务专员's.
     Feature("guide", "办事指南", "/guide", lambda user: True),
     Feature("guide-ask", "智能客服", "/guide/ask", lambda user: True),
+    # An applicant's own pages; a 政务服务专员 reaches them for an applicant through 帮办.
+    Feature("my-applications", "我的申请", APPLICANT_HOME, is_applicant),
+    Feature("my-profile", "我的资料", "/guide/profile", is_applicant),
 )
 FEATURE_BY_KEY = {feature.key: feature for feature in FEATURES}
 
@@ -165,7 +189,8 @@ def require_feature(user: User, key: str) -> Feature:
 def _nav(user: User | None, path: str) -> list[dict[str, Any]]:
     if user is None:
         return []
-    items = [{"label": "首页", "path": "/", "active": path == "/"}]
+    # An applicant's home is their applications, in the menu already.
+    items = [] if is_applicant(user) else [{"label": "首页", "path": "/", "active": path == "/"}]
     for feature in features_for(user):
         active = path == feature.path or (
             feature.key == "search"
@@ -198,6 +223,8 @@ def render(
     full: dict[str, Any] = {
         "user": user,
         "role_label": Role(user.role).label if user else "",
+        # Citizens and enterprises with an account see the public service's wording, not the office's.
+        "applicant": user is not None and user.role == Role.APPLICANT,
         "department_name": user.department.name if user and user.department else "",
         "nav": _nav(user, request.url.path),
         "flashes": pop_flashes(request),

@@ -1,4 +1,5 @@
-"""The staff home page, the work queues, the search list and the supervision list."""
+"""The staff home page (an applicant is sent to their own), the work queues, the search list and the
+supervision list."""
 
 from __future__ import annotations
 
@@ -19,12 +20,16 @@ from zhengshu.org.models import User
 from zhengshu.org.roles import Role
 from zhengshu.web.deps import Factory
 from zhengshu.web.pages_base import (
+    APPLICANT_HOME,
     FEATURE_BY_KEY,
     PageRoute,
+    SignedInUser,
     StaffUser,
     appeal_rows,
     features_for,
+    is_applicant,
     pagination,
+    redirect,
     render,
     require_feature,
 )
@@ -62,7 +67,9 @@ def _card(label: str, path: str, count: int, hint: str, alert: bool = False) -> 
 
 
 @router.get("/")
-def home(request: Request, user: StaffUser, factory: Factory) -> Response:
+def home(request: Request, user: SignedInUser, factory: Factory) -> Response:
+    if is_applicant(user):
+        return redirect(APPLICANT_HOME)
     cards: list[dict[str, Any]] = []
     with reading(factory) as session:
         for name in (*WORK_QUEUES, *DEADLINE_QUEUES):
