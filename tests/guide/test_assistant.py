@@ -153,3 +153,19 @@ def test_limits_not_counted_in_working_days_are_quoted():
         code="X", name="海域使用权审批", department="省自然资源厅", legal_limit_text="90(自然日)"
     )
     assert limits_text(item) == "办理时限：法定时限 90(自然日)。"
+
+
+def test_a_removed_item_is_found_no_more():
+    index = ItemIndex(ITEMS)
+    assert index.search("驾照掉了咋整", 1)[0].code == "S03"
+    index.remove(["S03"])
+    assert all(hit.code != "S03" for hit in index.search("机动车驾驶证遗失补证", 10))
+    assert len(index) == len(ITEMS) - 1
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("营业执照一失补领", "遗失"), ("生育等记怎么办", "登记")])
+def test_a_word_typed_with_the_wrong_character_of_its_sound_is_found(index, typed, meant):
+    asked = index.sound_alikes(prepare(typed))
+    assert meant in asked.added
+    # Real words are left alone, even when an item name sounds like them.
+    assert index.sound_alikes(prepare("知道怎么办")).added == prepare("知道怎么办").added

@@ -109,3 +109,14 @@ def test_a_handoff_without_the_form_token_is_refused(items, client):
         "/guide/ask/handoff", data={"question": "讲个笑话吧", "name": "李", "phone": "13900139000"}
     )
     assert refused.status_code == 403
+
+
+def test_an_edited_item_is_answered_as_edited(items, client):
+    from zhengshu.guide.importing import edit_item
+
+    first = client.post(ASK, json={"question": "图书馆借阅证查询电话"}).json()
+    assert first["item"] == "S12" and "未载明咨询电话" in first["text"] and not first["statements"]
+    with transaction(items.factory) as session:
+        edit_item(session, "S12", {"consult_phone": "0755-88888888"}, items.user("admin"))
+    again = client.post(ASK, json={"question": "图书馆借阅证查询电话"}).json()
+    assert again["item"] == "S12" and "0755-88888888" in again["statements"][0]["text"]

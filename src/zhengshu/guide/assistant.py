@@ -15,9 +15,10 @@ from enum import StrEnum
 
 from zhengshu.errors import NotFound
 from zhengshu.guide.records import ItemRecord
-from zhengshu.guide.retrieval import ItemHit, ItemIndex, char_pairs, prepare
+from zhengshu.guide.retrieval import ItemHit, ItemIndex, prepare
 from zhengshu.guide.sections import BY_KEY, OVERVIEW, Section, asked_sections, cue_free
-from zhengshu.search.questions import checked_question, in_context, refers_back
+from zhengshu.search.questions import MAX_QUESTION, checked_question, in_context, refers_back
+from zhengshu.text.shingles import char_bigrams, overlap
 
 __all__ = ["Citation", "Option", "Reply", "ReplyKind", "Statement", "answer"]
 
@@ -104,7 +105,7 @@ def answer(
     """The reply to `question`. `item_code` is the item the conversation is about (the last
     answered); `choice` is an item picked from a clarifying question's options."""
     text = checked_question(question)
-    earlier = [e.strip() for e in earlier[-MAX_EARLIER:] if isinstance(e, str) and e.strip()]
+    earlier = [e.strip()[:MAX_QUESTION] for e in earlier[-MAX_EARLIER:] if isinstance(e, str) and e.strip()]
     if choice is not None:
         return _answer_item(index, _item(index, choice), text, text)
     bare = text.strip(_TRAILING)
@@ -160,15 +161,12 @@ def _clarify(
 
 
 def _faq_statement(item: ItemRecord, question: str) -> tuple[int, str] | None:
-    asked = set(char_pairs(question))
-    if not asked:
+    asked = char_bigrams(question)
+    shares = [overlap(asked, char_bigrams(faq.question)) for faq in item.faqs]
+    if not shares or max(shares) < FAQ_MATCH:
         return None
-    best, at = 0.0, -1
-    for number, faq in enumerate(item.faqs, 1):
-        share = len(asked & set(char_pairs(faq.question))) / len(asked)
-        if share > best:
-            best, at = share, number
-    return (at, item.faqs[at - 1].answer) if best >= FAQ_MATCH else None
+    best = shares.index(max(shares))
+    return best + 1, item.faqs[best].answer
 
 
 def _answer_item(

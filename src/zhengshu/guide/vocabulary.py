@@ -18,7 +18,7 @@ from zhengshu.text.segment import segment, terms
 _FILE = "colloquial.txt"
 # People's phrases this long also match with their characters scattered over a short stretch of the
 # question (another order, other words between them), like people rephrase them.
-SCATTERED_MIN = 4
+SCATTERED_MIN = 3
 SCATTERED_SPAN = 2
 _lock = threading.Lock()
 _loaded: Vocabulary | None = None

@@ -17,7 +17,7 @@ import jieba
 
 from zhengshu.text.normalize import normalize_text
 
-__all__ = ["STOPWORDS", "segment", "terms"]
+__all__ = ["STOPWORDS", "is_dictionary_word", "segment", "terms"]
 
 _DICTIONARY = "gov_dict.txt"
 _PLACE_FREQUENCY = 3000
@@ -91,3 +91,9 @@ def terms(text: str) -> list[str]:
             continue
         kept.append(token)
     return kept
+
+
+def is_dictionary_word(word: str) -> bool:
+    """Whether the segmenter's dictionary (jieba's with the government words) knows the word: a
+    word it does not know may be a typing mistake (认正 for 认证)."""
+    return bool(_tokenizer().FREQ.get(word))
