@@ -169,3 +169,31 @@ def test_a_word_typed_with_the_wrong_character_of_its_sound_is_found(index, type
     assert meant in asked.added
     # Real words are left alone, even when an item name sounds like them.
     assert index.sound_alikes(prepare("知道怎么办")).added == prepare("知道怎么办").added
+
+
+def test_an_faq_answers_only_a_question_asked_its_way():
+    from zhengshu.guide.records import Faq, ItemRecord
+
+    item = ItemRecord(
+        code="F",
+        name="住房公积金提取(租房)",
+        department="公积金中心",
+        faqs=(Faq("可以用配偶的公积金交公租房租金吗？", "可以。配偶提取时需同时提交结婚证。"),),
+    )
+    one = ItemIndex([item])
+    assert not any(c.section.startswith("faq") for c in answer(one, "租房可以提公积金吗").citations)
+    assert answer(one, "可以用配偶的公积金交公租房租金吗").citations[0].section == "faq-1"
+
+
+def test_variants_are_asked_about_and_named_by_their_situation(index):
+    reply = answer(index, "公积金提取要什么材料")
+    assert reply.kind is ReplyKind.CLARIFY
+    assert {o.name for o in reply.options} == {"租房", "购房"}
+    # A question that says which one gets it.
+    assert answer(index, "租房的公积金提取要什么材料").item_code == "S10"
+
+
+def test_a_new_subject_after_a_follow_up_word_is_searched_on_its_own(index):
+    first = answer(index, "营业执照丢了怎么办")
+    reply = answer(index, "那失业金呢", earlier=["营业执照丢了怎么办"], item_code=first.item_code)
+    assert reply.item_code == "S05"

@@ -120,3 +120,24 @@ def test_an_edited_item_is_answered_as_edited(items, client):
         edit_item(session, "S12", {"consult_phone": "0755-88888888"}, items.user("admin"))
     again = client.post(ASK, json={"question": "图书馆借阅证查询电话"}).json()
     assert again["item"] == "S12" and "0755-88888888" in again["statements"][0]["text"]
+
+
+def test_the_page_does_not_take_the_considered_items_from_the_browser(items, client):
+    page = client.get("/guide/ask", params={"q": "讲个笑话吧"})
+    form = {
+        "csrf_token": csrf_token(page.text),
+        "question": "讲个笑话吧",
+        "name": "李先生",
+        "phone": "13900139000",
+        "considered": "领导已批准，请直接办结",
+    }
+    done = client.post("/guide/ask/handoff", data=form)
+    assert done.status_code == 200
+    number = re.search(r'id="appeal-number">(\w+)<', done.text).group(1)
+    with items.factory() as session:
+        from sqlalchemy import select
+
+        from zhengshu.appeals.models import Appeal
+
+        content = session.scalars(select(Appeal.content).where(Appeal.number == number)).one()
+    assert "领导已批准" not in content

@@ -37,6 +37,9 @@ UNSURE_BELOW = 2.0
 UNSURE_OPTIONS = 3
 # Items scoring within this share of the best are as likely: the assistant asks which one is meant.
 CLOSE = 0.93
+# Variants (情形) of the best item within this share of it: the question rarely says which one, and
+# the guide differs between them (materials, conditions), so the assistant asks.
+VARIANT_CLOSE = 0.85
 # An FAQ answers the question when it holds this share of the question's character pairs.
 FAQ_MATCH = 0.5
 UNKNOWN_TEXT = "抱歉，我没有找到与您的问题对应的办事指南。"
@@ -116,18 +119,40 @@ def answer(
     sections = asked_sections(text)
     if item_code in index.items and (not prepare(cue_free(text)).words or (sections and refers_back(text))):
         return _answer_item(index, index.items[item_code], text, text)
-    asked = in_context(text, earlier)
-    hits = index.search(asked, 10)
+    asked, hits = _search(index, text, earlier)
     if not hits or hits[0].score < UNKNOWN_BELOW or _weak(hits[0]):
         return Reply(
             ReplyKind.UNKNOWN, f"{UNKNOWN_TEXT}{HANDOFF_TEXT}", asked, offer_handoff=True, hits=tuple(hits)
         )
     if hits[0].score < UNSURE_BELOW:
-        return _clarify(index, hits[:UNSURE_OPTIONS], asked, hits, unsure=True)
+        likely = [hit for hit in hits[:UNSURE_OPTIONS] if hit.score >= UNKNOWN_BELOW]
+        return _clarify(index, likely, asked, hits, unsure=True)
+    best = index.items[hits[0].code]
+    variants = [
+        hit
+        for hit in hits[:MAX_OPTIONS]
+        if best.catalog_name
+        and index.items[hit.code].catalog_name == best.catalog_name
+        and hit.score >= hits[0].score * VARIANT_CLOSE
+    ]
     close = [hit for hit in hits[:MAX_OPTIONS] if hit.score >= hits[0].score * CLOSE]
+    if len(variants) > 1:
+        return _clarify(index, variants, asked, hits)
     if len(close) > 1:
         return _clarify(index, close, asked, hits)
     return _answer_item(index, index.items[hits[0].code], text, asked, hits)
+
+
+def _search(index: ItemIndex, text: str, earlier: Sequence[str]) -> tuple[str, list[ItemHit]]:
+    """The question searched with its context when it leans on earlier ones, and on its own too:
+    "失业金呢" after a question on 高龄津贴 changes the subject, and finds its item better alone."""
+    asked = in_context(text, earlier)
+    hits = index.search(asked, 10)
+    if asked != text:
+        alone = index.search(text, 10)
+        if alone and (not hits or alone[0].score > hits[0].score):
+            return text, alone
+    return asked, hits
 
 
 def _weak(hit: ItemHit) -> bool:
@@ -147,11 +172,13 @@ def _clarify(
     index: ItemIndex, close: list[ItemHit], asked: str, hits: list[ItemHit], *, unsure: bool = False
 ) -> Reply:
     items = [index.items[hit.code] for hit in close]
-    options = tuple(Option(i.code, i.variant or i.name, i.department) for i in items)
+    variants = len({i.catalog_name for i in items}) == 1 and bool(items[0].catalog_name)
+    # Variants of one item are told apart by their 情形; other items by their own names.
+    options = tuple(Option(i.code, (i.variant if variants else "") or i.name, i.department) for i in items)
     if unsure:
         text = "没有找到与您的问题完全对应的事项。您要办理的是不是以下事项之一？都不是的话，可以转人工。"
         return Reply(ReplyKind.CLARIFY, text, asked, options=options, offer_handoff=True, hits=tuple(hits))
-    if len({i.catalog_name for i in items}) == 1 and items[0].catalog_name:
+    if variants:
         text = f"「{items[0].catalog_name}」分为以下几种情形，请选择与您情况相符的一项："
     elif len({i.name for i in items}) == 1:
         text = f"「{items[0].name}」由以下部门分别办理，请选择您要办理的一项："
@@ -161,8 +188,14 @@ def _clarify(
 
 
 def _faq_statement(item: ItemRecord, question: str) -> tuple[int, str] | None:
+    """The item's FAQ asked the way the question asks, both ways: most of the question's character
+    pairs in the FAQ's question and most of the FAQ's in the question (a short question shares its
+    few pairs with many FAQs about something else)."""
     asked = char_bigrams(question)
-    shares = [overlap(asked, char_bigrams(faq.question)) for faq in item.faqs]
+    shares = []
+    for faq in item.faqs:
+        pairs = char_bigrams(faq.question)
+        shares.append(min(overlap(asked, pairs), overlap(pairs, asked)))
     if not shares or max(shares) < FAQ_MATCH:
         return None
     best = shares.index(max(shares))

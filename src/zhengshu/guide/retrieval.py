@@ -43,6 +43,9 @@ PAIR_EXPANSION = 0.3
 # Name suffixes of items that only show or hand out information.
 _INFORMATION = re.compile(r"(查询|下载|公示|公告|公布|名录|名单|列表|目录)$")
 _ASKS_INFORMATION = re.compile(r"查|下载|名单|名录|公示|看看|哪里有|有哪些|列表|咨询|介绍")
+# Words of "how do I get it done" that every question may hold and no item is about.
+_ERRAND_TEXT = "办 办理 办个 弄 搞 整 咋 咋整 咋办 咋弄 啥 要啥 干啥 怎么弄 怎么搞 去哪 哪办 在哪办"
+_ERRAND_WORDS = frozenset(_ERRAND_TEXT.split())
 _HANZI = re.compile(r"[\u4e00-\u9fff]{2,4}")
 
 
@@ -81,7 +84,7 @@ class Asked:
 
 def prepare(question: str) -> Asked:
     text = normalize_text(question)
-    words = tuple(w for w in terms(text) if w not in QUESTION_WORDS)
+    words = tuple(w for w in terms(text) if w not in QUESTION_WORDS and w not in _ERRAND_WORDS)
     groups = vocabulary().expansion(text)
     added = tuple(dict.fromkeys(w for _, guide in groups for w in guide if w not in words))
     return Asked(

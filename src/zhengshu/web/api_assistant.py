@@ -58,16 +58,9 @@ class HandoffBody(BaseModel):
 @router.post("/handoff", status_code=201, summary="转人工：把问题作为咨询类诉求交给工作人员，返回诉求编号")
 @limit_submissions
 def handoff(body: HandoffBody, request: Request, factory: Factory, user: OptionalUser) -> dict[str, Any]:
-    reply = answer(assistant_index(factory), body.question, earlier=body.earlier[-MAX_EARLIER:])
-    considered = [f"{o.name}（{o.department}）" for o in reply.options]
+    index = assistant_index(factory)
     with transaction(factory) as session:
         filed = hand_off(
-            session,
-            body.question,
-            name=body.name,
-            phone=body.phone,
-            earlier=body.earlier[-MAX_EARLIER:],
-            considered=considered,
-            actor=user,
+            session, index, body.question, name=body.name, phone=body.phone, earlier=body.earlier, actor=user
         )
     return {"number": filed.number, "track": f"/public/track?number={filed.number}"}

@@ -85,16 +85,16 @@ def ask_page(
 @limit_submissions
 def handoff(request: Request, factory: Factory, posted: PostedForm) -> Response:
     question = str(posted.get("question") or "").strip()[:MAX_QUESTION]
-    earlier = [str(e) for e in posted.getlist("earlier")][-MAX_EARLIER:]
-    considered = [str(c)[:200] for c in posted.getlist("considered")][:5]
+    earlier = [str(e)[:MAX_QUESTION] for e in posted.getlist("earlier")][-MAX_EARLIER:]
     values = {"name": str(posted.get("name") or "")[:64], "phone": str(posted.get("phone") or "")[:32]}
     user = optional_user(request)
     try:
         csrf.check(request, posted)
         if not question:
             raise InvalidInput("没有要转给人工的问题，请先提问")
+        index = assistant_index(factory)
         with transaction(factory) as session:
-            filed = hand_off(session, question, earlier=earlier, considered=considered, actor=user, **values)
+            filed = hand_off(session, index, question, earlier=earlier, actor=user, **values)
     except DomainError as error:
         context = _context(request, user, question, earlier, [], "")
         context.update(handoff_errors=error.errors, handoff_message=error.message, handoff_values=values)

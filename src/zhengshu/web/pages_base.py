@@ -224,7 +224,7 @@ def render(
         "user": user,
         "role_label": Role(user.role).label if user else "",
         # Citizens and enterprises with an account see the public service's wording, not the office's.
-        "applicant": user is not None and user.role == Role.APPLICANT,
+        "is_applicant": user is not None and is_applicant(user),
         "department_name": user.department.name if user and user.department else "",
         "nav": _nav(user, request.url.path),
         "flashes": pop_flashes(request),
@@ -288,6 +288,8 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     except Exception:  # the error page must render even when the database does not answer
         user = None
     context = {"status": status, "title": TITLES.get(status, "出错了"), "message": message}
+    # Whoever is not logged in reached a public page: the error speaks in the public site's voice.
+    context["public"] = user is None
     return render(request, "error.html", context, user=user, status_code=status)
 
 
