@@ -9,50 +9,38 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
 from tests.conftest import PASSWORD
 from tests.guide.applications_data import GUARD, ID_NUMBER, PERSON_VALUES
-from tests.pages.test_browser import ARTIFACTS, TIMEOUT_MS, _require_browser
+from tests.pages.browser import launched_chromium, served_site
+from tests.pages.test_browser import ARTIFACTS, TIMEOUT_MS
 
-from zhengshu.bench.chromium import CHROMIUM, LAUNCH_ARGS
-from zhengshu.db import create_db_engine, session_factory, transaction
+from zhengshu.db import transaction
 from zhengshu.guide import application_profiles
 from zhengshu.guide.importing import import_items
-from zhengshu.migrate import upgrade
 from zhengshu.org.roles import Role
 from zhengshu.org.services import create_user
-from zhengshu.settings import Settings
-from zhengshu.web.app import create_app
-from zhengshu.web.threaded_server import serving
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _require_browser()
-    url = f"sqlite:///{tmp_path_factory.mktemp('prereview') / 'prereview.db'}"
-    engine = create_db_engine(url)
-    upgrade(engine)
-    factory = session_factory(engine)
+def _prepare(factory: sessionmaker[Session]) -> None:
     with transaction(factory) as session:
         import_items(session, [GUARD], None, source="测试")
         citizen = create_user(
             session, username="citizen", password=PASSWORD, role=Role.APPLICANT, display_name="陈大文"
         )
         application_profiles.save_profile(session, citizen, "person", PERSON_VALUES)
-    engine.dispose()
-    with serving(create_app(Settings(database_url=url, dev=True, supervision_interval_minutes=0))) as base:
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with served_site(tmp_path_factory.mktemp("prereview"), _prepare) as base:
         yield base
 
 
 @pytest.fixture(scope="module")
 def browser(site: str) -> Iterator[Any]:
-    sync_api = _require_browser()
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with launched_chromium() as chromium:
+        yield chromium
 
 
 def test_a_wrong_check_digit_and_a_missing_material_are_shown_where_they_are(browser: Any, site: str) -> None:

@@ -8,42 +8,25 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from tests.pages.test_browser import ARTIFACTS, TIMEOUT_MS, _require_browser
+from tests.pages.browser import launched_chromium, served_site
+from tests.pages.test_browser import ARTIFACTS, TIMEOUT_MS
 
-from zhengshu.bench.chromium import CHROMIUM, LAUNCH_ARGS
-from zhengshu.db import create_db_engine, session_factory
 from zhengshu.guide.demo import load_demo
-from zhengshu.migrate import upgrade
-from zhengshu.settings import Settings
-from zhengshu.web.app import create_app
-from zhengshu.web.threaded_server import serving
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _require_browser()
-    url = f"sqlite:///{tmp_path_factory.mktemp('assistant') / 'assistant.db'}"
-    engine = create_db_engine(url)
-    upgrade(engine)
-    load_demo(session_factory(engine))
-    engine.dispose()
-    with serving(create_app(Settings(database_url=url, dev=True, supervision_interval_minutes=0))) as base:
+    with served_site(tmp_path_factory.mktemp("assistant"), load_demo) as base:
         yield base
 
 
 @pytest.fixture(scope="module")
 def page(site: str) -> Iterator[Any]:
-    sync_api = _require_browser()
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+    with launched_chromium() as chromium:
         context = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN")
         tab = context.new_page()
         tab.set_default_timeout(TIMEOUT_MS)
-        try:
-            yield tab
-        finally:
-            chromium.close()
+        yield tab
 
 
 def _ask(page: Any, question: str) -> None:

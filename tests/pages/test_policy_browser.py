@@ -8,47 +8,35 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
 from tests.conftest import PASSWORD
-from tests.pages.test_browser import ARTIFACTS, TIMEOUT_MS, _require_browser
+from tests.pages.browser import launched_chromium, served_site
+from tests.pages.test_browser import ARTIFACTS, TIMEOUT_MS
 
-from zhengshu.bench.chromium import CHROMIUM, LAUNCH_ARGS
-from zhengshu.db import create_db_engine, session_factory, transaction
-from zhengshu.migrate import upgrade
+from zhengshu.db import transaction
 from zhengshu.org.roles import Role
 from zhengshu.org.services import create_user
 from zhengshu.policy.demo import load_demo
-from zhengshu.settings import Settings
-from zhengshu.web.app import create_app
-from zhengshu.web.threaded_server import serving
 
 QUESTION = "租用区属产业用房的中小企业租金怎么优惠？"
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _require_browser()
-    url = f"sqlite:///{tmp_path_factory.mktemp('policy') / 'policy.db'}"
-    engine = create_db_engine(url)
-    upgrade(engine)
-    factory = session_factory(engine)
+def _prepare(factory: sessionmaker[Session]) -> None:
     load_demo(factory)
     with transaction(factory) as session:
         create_user(session, username="staff", password=PASSWORD, role=Role.LEADER, display_name="领导")
-    engine.dispose()
-    with serving(create_app(Settings(database_url=url, dev=True, supervision_interval_minutes=0))) as base:
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with served_site(tmp_path_factory.mktemp("policy"), _prepare) as base:
         yield base
 
 
 @pytest.fixture(scope="module")
 def browser(site: str) -> Iterator[Any]:
-    sync_api = _require_browser()
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with launched_chromium() as chromium:
+        yield chromium
 
 
 def _ask(page: Any, question: str) -> None:
