@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 from tests.conftest import PASSWORD, Database
 
 from zhengshu.db import transaction
-from zhengshu.guide.application_form import ApplicantKind, form_fields
+from zhengshu.guide.application_fields import ApplicantKind, form_fields
 from zhengshu.guide.importing import import_items
 from zhengshu.guide.records import ItemRecord, Material
 from zhengshu.org.models import User

@@ -46,7 +46,7 @@ from zhengshu.guide.application_status import (
     next_status,
 )
 from zhengshu.org.models import User
-from zhengshu.org.roles import Role
+from zhengshu.org.roles import Permission, Role, has_permission
 from zhengshu.org.services import create_user
 
 TODAY = date(2026, 11, 27)
@@ -354,6 +354,22 @@ def test_an_officer_must_name_an_applicant(guide: Setting) -> None:
         application_prefill.prefill(session, officer, GUARD.code)
     with pytest.raises(NotFound, match="未找到该办事人"), reading(guide.db.factory) as session:
         application_prefill.prefill(session, officer, GUARD.code, applicant_id=guide.user("leader").id)
+
+
+def test_only_applicants_apply_in_their_own_name_the_admin_helps_them(guide: Setting) -> None:
+    """APPLY is the 办事人's; the admin, holding every other permission, acts for an applicant (帮办)
+    like a 政务服务专员 and keeps no applications of their own."""
+    assert [role for role in Role if has_permission(role, Permission.APPLY)] == [Role.APPLICANT]
+    assert has_permission(Role.ADMIN, Permission.APPLICATION_ASSIST)
+    admin, citizen = guide.user("admin"), guide.user("t_citizen")
+    with pytest.raises(InvalidInput, match="请选择要帮办的办事人"), transaction(guide.db.factory) as session:
+        applications.save_draft(session, admin, raw(person()), item_code=GUARD.code)
+    with pytest.raises(InvalidInput, match="请选择要帮办的办事人"), reading(guide.db.factory) as session:
+        application_profiles.get_profile(session, admin)
+    application_id = _draft(guide, "admin", applicant_id=citizen.id)
+    with reading(guide.db.factory) as session:
+        assert session.get_one(ServiceApplication, application_id).user_id == citizen.id
+        assert [a.id for a in applications.list_applications(session, admin).items] == [application_id]
 
 
 def test_an_enterprise_applies_with_its_own_form(guide: Setting) -> None:

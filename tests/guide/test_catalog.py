@@ -8,8 +8,9 @@ from tests.guide.guide_files import emptied, jsonl, native
 
 from zhengshu.db import reading, transaction
 from zhengshu.errors import InvalidInput, NotFound
-from zhengshu.guide import catalog
-from zhengshu.guide.catalog import all_records, item_record, item_view, listing, parse_filters
+from zhengshu.guide import catalog_listing
+from zhengshu.guide.catalog import all_records, item_record, item_view
+from zhengshu.guide.catalog_listing import listing, parse_filters
 from zhengshu.guide.demo import load_demo
 from zhengshu.guide.importing import edit_item, import_items
 from zhengshu.guide.item_files import read_item_file
@@ -23,7 +24,7 @@ def demo(db):
         yield db
 
 
-def listed(db, page: int = 1, size: int = catalog.PAGE_SIZE, **filters) -> catalog.Listing:
+def listed(db, page: int = 1, size: int = catalog_listing.PAGE_SIZE, **filters) -> catalog_listing.Listing:
     with reading(db.factory) as session:
         return listing(session, parse_filters(**filters), page, size)
 
@@ -83,7 +84,7 @@ def test_a_search_s_codes_restrict_and_order_the_list(demo):
         ({"audience": "老人"}, "服务对象应为：个人办事、法人办事"),
         ({"department": "部" * 101}, "实施主体过长"),
         ({"theme": "就业\x00"}, "控制字符"),
-        ({"codes": ["X"] * (catalog.MAX_CODES + 1)}, "最多按"),
+        ({"codes": ["X"] * (catalog_listing.MAX_CODES + 1)}, "最多按"),
     ],
 )
 def test_bad_filters_are_refused_in_chinese(filters, message):

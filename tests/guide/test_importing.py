@@ -11,7 +11,7 @@ from tests.shared_data import SHARED_DATA
 from zhengshu.audit import AuditEvent
 from zhengshu.db import reading, transaction
 from zhengshu.errors import InvalidInput, NotFound, PermissionDenied
-from zhengshu.guide.catalog import all_records, item_record
+from zhengshu.guide.catalog import all_records, item_record, items_signature
 from zhengshu.guide.demo import SAMPLE_NOTE, load_demo
 from zhengshu.guide.importing import edit_item, import_items
 from zhengshu.guide.item_files import read_item_file
@@ -48,7 +48,7 @@ def run(db, data: bytes, actor=None, name: str = "items.jsonl"):
         return import_items(session, item_file, actor, source=name)
 
 
-TWO = jsonl(
+TWO_LINES = (
     native(
         "LG-1",
         "高龄津贴申领",
@@ -57,6 +57,7 @@ TWO = jsonl(
     ),
     native("LG-2", "老年人优待证办理", materials=["居民身份证 原件 1份"]),
 )
+TWO = jsonl(*TWO_LINES)
 
 
 def test_the_demo_loads_once_and_again_changes_nothing(guide_db):
@@ -165,6 +166,19 @@ def test_an_officer_edits_one_item_and_it_is_audited(guide_db):
         ({"colour": "红"}, "无法修改的字段：colour"),
         ({"materials": "居民身份证 原件 1份", "visits": "许多"}, "到现场次数"),
         ({"legal_limit": -3}, "时限应为 0 到"),
+        # An extra that is no object is refused like an imported row's, not a crash.
+        ({"extra": "x"}, "其他信息：应为对象"),
+        ({"extra": 5}, "其他信息：应为对象"),
+        ({"extra": [1]}, "其他信息：应为对象"),
+        # What Python's JSON reader makes of 1e400 and NaN in a request body.
+        ({"legal_limit_days": float("inf")}, "法定时限：时限应为 0 到 3650"),
+        ({"promised_limit_days": float("nan")}, "承诺时限：时限应为 0 到 3650"),
+        ({"visits": float("inf")}, "到现场次数：应为整数"),
+        # Text fields take text: no "5" or "['x']" stored as a name.
+        ({"name": 5}, "事项名称：应为文字"),
+        ({"name": ["x"]}, "事项名称：应为文字"),
+        ({"department": {"a": 1}}, "实施主体：应为文字"),
+        ({"materials": [{"name": 5}]}, "申请材料的 name 应为文字"),
     ],
 )
 def test_bad_edits_are_refused_in_chinese(guide_db, changes, message):
@@ -209,3 +223,66 @@ def test_the_command_prints_the_row_report_and_exits_1_when_rejected(guide_db, m
     imported = runner.invoke(app, ["guide", "import", str(good)])
     assert imported.exit_code == 0 and "新增 2" in imported.output
     assert counts(guide_db)[0] == 2
+
+
+def test_an_extra_of_null_is_empty_as_in_a_file(guide_db):
+    run(guide_db, jsonl(native("LG-1", "高龄津贴申领", extra={"note": "x"})))
+    officer = guide_officer(guide_db)
+    with transaction(guide_db.factory) as session:
+        record = edit_item(session, "LG-1", {"extra": None}, officer)
+    assert "note" not in record.extra
+
+
+def test_an_edit_cannot_give_an_item_the_name_of_another_of_its_body(guide_db):
+    run(guide_db, jsonl(*TWO_LINES, native("LG-3", "高龄津贴申领", department="区残疾人联合会")))
+    officer = guide_officer(guide_db)
+    with (
+        transaction(guide_db.factory) as session,
+        pytest.raises(
+            InvalidInput, match="实施主体“区民政局”下已有名为“老年人优待证办理”的事项（编码 LG-2）"
+        ) as refused,
+    ):
+        edit_item(session, "LG-1", {"name": "老年人优待证办理"}, officer)
+    assert refused.value.errors == {"name": "与同一实施主体的其他事项重名"}
+    with (
+        transaction(guide_db.factory) as session,
+        pytest.raises(InvalidInput, match="已有名为“高龄津贴申领”的事项（编码 LG-3）"),
+    ):
+        edit_item(session, "LG-1", {"department": "区残疾人联合会"}, officer)
+    with reading(guide_db.factory) as session:
+        assert item_record(session, "LG-1").name == "高龄津贴申领"
+    assert events(guide_db, "guide.item_edited") == []
+    # Another body's item may share the name (the same item implemented by two bodies).
+    with transaction(guide_db.factory) as session:
+        moved = edit_item(
+            session, "LG-2", {"department": "区残疾人联合会", "name": "残疾人两项补贴"}, officer
+        )
+    assert (moved.name, moved.department) == ("残疾人两项补贴", "区残疾人联合会")
+
+
+def test_an_import_cannot_add_a_name_a_stored_item_of_the_body_has(guide_db):
+    run(guide_db, TWO)
+    before = counts(guide_db)
+    report = run(guide_db, jsonl(native("LG-9", "高龄津贴申领")))
+    assert not report.written and counts(guide_db) == before
+    assert report.rejected[0].errors == [
+        "实施主体“区民政局”下已有名为“高龄津贴申领”的事项（编码 LG-1），同一实施主体下事项名称不能重复"
+    ]
+    # A file that renames the stored item at the same time may give its old name to a new one.
+    swapped = run(guide_db, jsonl(native("LG-1", "高龄津贴申领（旧）"), native("LG-9", "高龄津贴申领")))
+    assert swapped.ok and (swapped.created, swapped.updated) == (1, 1)
+
+
+def test_the_items_signature_changes_with_every_import_and_edit(guide_db):
+    with reading(guide_db.factory) as session:
+        empty = items_signature(session)
+    run(guide_db, TWO)
+    officer = guide_officer(guide_db)
+    with reading(guide_db.factory) as session:
+        imported = items_signature(session)
+    with transaction(guide_db.factory) as session:
+        edit_item(session, "LG-2", {"fee": "不收费"}, officer)
+    with reading(guide_db.factory) as session:
+        edited = items_signature(session)
+        again = items_signature(session)
+    assert len({empty, imported, edited}) == 3 and edited == again

@@ -10,6 +10,7 @@ from tests.shared_data import SHARED_DATA
 from zhengshu.errors import InvalidInput
 from zhengshu.guide import item_files
 from zhengshu.guide.item_files import read_item_file
+from zhengshu.guide.item_rows import ItemFile
 from zhengshu.guide.item_values import material_from_line, read_count, read_limit, read_list
 from zhengshu.guide.life_events import ENTERPRISE, PERSON, audience_kinds, derive_life_events
 from zhengshu.guide.records import Material
@@ -18,7 +19,7 @@ GD_FILE = SHARED_DATA / "service_items" / "gd_service_items_2262.jsonl"
 
 
 @pytest.fixture(scope="module")
-def gd_file() -> item_files.ItemFile:
+def gd_file() -> ItemFile:
     if not GD_FILE.exists():
         pytest.skip("shared data not available (set ZHENGSHU_SHARED_DATA)")
     return read_item_file(GD_FILE.name, GD_FILE.read_bytes())
@@ -261,3 +262,118 @@ def test_life_events_and_audiences():
     assert audience_kinds(["企业法人", "非法人企业"]) == (ENTERPRISE,)
     assert audience_kinds(["自然人", "社会组织法人"]) == (PERSON, ENTERPRISE)
     assert audience_kinds([]) == (PERSON, ENTERPRISE)
+
+
+# --- values of the wrong kind, numbers that are none, formulas -----------------------------------
+
+
+def test_numbers_json_reads_as_infinite_or_nan_are_row_errors_in_chinese():
+    data = "\n".join(
+        [
+            '{"code": "N-1", "name": "一", "department": "区民政局", "legal_limit_days": 1e400}',
+            '{"code": "N-2", "name": "二", "department": "区民政局", "promised_limit_days": NaN}',
+            '{"code": "N-3", "name": "三", "department": "区民政局", "visits": -Infinity}',
+            '{"code": "N-4", "name": "四", "department": "区民政局", "visits": ' + "9" * 5000 + "}",
+            '{"code": "N-5", "name": "五", "department": "区民政局", "legal_limit_days": 20.0}',
+        ]
+    ).encode()
+    found = read_item_file("items.jsonl", data)
+    errors = {row.row: row.errors for row in found.rows if row.errors}
+    assert errors == {
+        1: ["不是合法的 JSON：数值 1e400 超出范围"],
+        2: ["不是合法的 JSON：NaN 不是数值"],
+        3: ["不是合法的 JSON：-Infinity 不是数值"],
+        4: ["不是合法的 JSON：数值过长"],
+    }
+    assert found.rows[4].record is not None and found.rows[4].record.legal_limit_days == 20
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")])
+def test_the_value_readers_refuse_numbers_that_are_none(value):
+    # What an API body's JSON (read by Python's json, which allows them) can hand the readers.
+    with pytest.raises(ValueError, match="时限应为 0 到 3650 之间的整数个工作日"):
+        read_limit(value)
+    with pytest.raises(ValueError, match="份数应为整数"):
+        read_count(value, "份数")
+
+
+def test_text_fields_take_text_only():
+    gd = {"TASK_CODE": "G-1", "TASK_NAME": ["x"], "DEPT_NAME": {"a": 1}, "handle_time": "5(工作日)"}
+    found = read_item_file(
+        "items.jsonl",
+        jsonl(
+            gd,
+            native("A-1", 5),
+            native("A-2", "名称", fee=10, themes=["就业", 1]),
+            native("A-3", "材料", materials=[{"name": 5}], faqs=[{"question": 1, "answer": "是"}]),
+            native("A-4", "链接", extra={"x": 1}, consult_phone=12345),
+        ),
+    )
+    errors = {row.row: row.errors for row in found.rows}
+    # No "['x']" made a name; a value of the wrong kind is not reported missing as well.
+    assert errors[1] == ["事项名称：应为文字", "实施主体：应为文字"]
+    assert errors[2] == ["事项名称：应为文字"]
+    assert errors[3] == ["收费：应为文字", "主题：应为文字列表"]
+    assert errors[4] == ["申请材料：申请材料的 name 应为文字", "常见问题：第 1 条的问题和回答应为文字"]
+    assert errors[5] == ["咨询电话：应为文字"]
+
+
+def test_the_export_s_text_fields_are_all_text():
+    """The real export writes every text field as a string or null: the rule costs it nothing."""
+    if not GD_FILE.exists():
+        pytest.skip("shared data not available (set ZHENGSHU_SHARED_DATA)")
+    found = read_item_file(GD_FILE.name, GD_FILE.read_bytes())
+    assert found.ok and len(found.records) == 2262
+
+
+def _with_saved_value(data: bytes, formula: str, value: str) -> bytes:
+    """The workbook as Excel saves it: the formula with the text it computed (openpyxl saves none)."""
+    import io
+    import re
+    import zipfile
+
+    cell = re.compile(rf'<c r="(?P<ref>[A-Z]+[0-9]+)"><f>{formula}</f><v\s*/?>(?:</v>)?</c>')
+    source, target = io.BytesIO(data), io.BytesIO()
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for entry in old.infolist():
+            content = old.read(entry.filename)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                text, count = cell.subn(
+                    rf'<c r="\g<ref>" t="str"><f>{formula}</f><v>{value}</v></c>', content.decode()
+                )
+                assert count == 1
+                content = text.encode()
+            new.writestr(entry, content)
+    return target.getvalue()
+
+
+def test_a_formula_without_a_saved_value_is_named_not_read_as_empty():
+    row = list(GOOD_ROW)
+    row[1] = '=CONCATENATE("高龄","津贴")'
+    other = ["LG-MZ-002", "老年人优待证办理", "区民政局", "=1+1"]
+    data = workbook([row, other], faqs=[["LG-MZ-002", '="问"', "答。"]], title=None)
+    found = read_item_file("事项.xlsx", data)
+    where = {r.where: r.errors for r in found.rows if r.errors}
+    formula = "是公式，文件中没有保存它的计算结果：请在 Excel 中打开并保存后再导入，或把公式“粘贴为数值”"
+    assert where == {
+        "第 2 行": [f"“事项名称”（第 B 列）{formula}"],
+        "第 3 行": [f"“事项类型”（第 D 列）{formula}"],
+        "常见问题 第 2 行": [f"“问题”（第 B 列）{formula}"],
+    }
+
+
+def test_a_formula_is_read_as_the_value_excel_saved():
+    row = list(GOOD_ROW)
+    row[1] = "=A5"
+    data = _with_saved_value(workbook([row], title=None), "A5", "高龄老人津贴申领")
+    found = read_item_file("事项.xlsx", data)
+    assert found.ok and found.records[0].name == "高龄老人津贴申领"
+
+
+def test_one_reader_of_working_days():
+    """The limit reader of item_values is the only one: records' second copy, which read
+    "30天" as 30 working days, is gone."""
+    from zhengshu.guide import records
+
+    assert not hasattr(records, "working_days")
+    assert read_limit("30天").days is None

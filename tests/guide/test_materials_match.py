@@ -8,15 +8,8 @@ from datetime import date
 import pytest
 
 from zhengshu.guide.application_form import AttachedMaterial
-from zhengshu.guide.materials_match import (
-    ProblemKind,
-    canonical_name,
-    check_materials,
-    freshness,
-    is_conditional,
-    match_materials,
-    similarity,
-)
+from zhengshu.guide.material_names import canonical_name, match_materials, similarity
+from zhengshu.guide.materials_match import ProblemKind, check_materials, freshness, is_conditional
 from zhengshu.guide.records import Material
 
 TODAY = date(2026, 11, 27)

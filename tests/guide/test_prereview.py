@@ -20,19 +20,18 @@ from tests.guide.applications_data import (
 )
 
 from zhengshu.errors import InvalidInput
-from zhengshu.guide.application_form import (
-    ApplicantKind,
-    Application,
-    DateProblem,
-    form_fields,
-    masked_values,
-    parse_application,
-    read_date,
-)
+from zhengshu.guide.application_fields import ApplicantKind, form_fields, masked_values
+from zhengshu.guide.application_form import Application, parse_application
 from zhengshu.guide.prereview import pre_review
 from zhengshu.guide.prereview_findings import Finding, Severity, blocking
 from zhengshu.guide.records import ItemRecord
-from zhengshu.text.identifiers import CREDIT_CODE_CHARSET, check_char_credit_code, check_digit_resident_id
+from zhengshu.text.dates import DateProblem, read_day
+from zhengshu.text.identifiers import (
+    CREDIT_CODE_CHARSET,
+    check_char_credit_code,
+    check_digit_resident_id,
+    resident_id_problem,
+)
 
 TODAY = date(2026, 11, 27)
 ALL_GUARD_MATERIALS = GUARD_MATERIALS
@@ -117,6 +116,7 @@ def test_a_wrong_check_digit_says_which_digit_is_expected() -> None:
         ("44030719900I01123X", "id_number.characters"),
         ("440307199002301234", "id_number.birth_date"),  # 30 February
         ("440307209001011234", "id_number.birth_date"),  # born in 2090
+        ("040307198506203214", "id_number.region"),  # its check digit is right
     ],
 )
 def test_malformed_id_numbers(number: str, code: str) -> None:
@@ -410,16 +410,17 @@ def test_condition_questions_are_yes_no_fields_quoting_the_text() -> None:
         ("2024年5月1日", date(2024, 5, 1)),
         ("20240501", date(2024, 5, 1)),
         ("２０２４－０５－０１", date(2024, 5, 1)),
+        ("二〇二四年五月一日", date(2024, 5, 1)),  # the policy library's reader is the same one
     ],
 )
 def test_dates_as_people_type_them(typed: str, day: date) -> None:
-    assert read_date(typed) == day
+    assert read_day(typed) == day
 
 
 def test_impossible_dates_say_why() -> None:
     with pytest.raises(DateProblem, match="2023年2月没有29日"):
-        read_date("2023-02-29")
-    assert read_date("2024-02-29") == date(2024, 2, 29)
+        read_day("2023-02-29")
+    assert read_day("2024-02-29") == date(2024, 2, 29)
 
 
 def test_masked_values() -> None:
@@ -468,6 +469,23 @@ def test_any_single_character_change_fails(
     changed = number[:position] + replacement + number[position + 1 :]
     findings = _id_findings(changed)
     assert findings and all(f.severity is Severity.ERROR for f in findings)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    region=st.from_regex(r"[0-9]{6}", fullmatch=True),
+    birth=st.dates(min_value=date(1890, 1, 1), max_value=date(2030, 12, 31)),
+    sequence=sequences,
+    last=st.sampled_from([None, *"0123456789X"]),
+)
+def test_the_pre_review_holds_resident_ids_to_the_one_definition(
+    region: str, birth: date, sequence: str, last: str | None
+) -> None:
+    """zhengshu.text.identifiers decides; the pre-review only words its answer."""
+    number = _id(birth, sequence, region)
+    if last is not None:
+        number = number[:17] + last
+    assert (_id_findings(number) == []) is (resident_id_problem(number, TODAY) is None)
 
 
 credit_bodies = st.text(alphabet=CREDIT_CODE_CHARSET, min_size=17, max_size=17)

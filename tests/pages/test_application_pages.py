@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from tests.conftest import Database
 from tests.guide.applications_data import (
     GUARD,
@@ -98,7 +98,8 @@ def test_the_api_checks_an_application_without_login(guide: Database, client: An
         ({"item": GUARD.code, "values": {"name": 5}}, 422, "格式不正确"),
         ({"item": GUARD.code, "kind": "robot"}, 422, "申请人类型取值无效"),
         ({"item": GUARD.code, "materials": [{"name": "身份证", "form": "扫描件"}]}, 422, "取值无效"),
-        ({"item": GUARD.code, "materials": [{"name": "x"}] * 61}, 422, "提交的内容有误"),
+        # The service's own words for too many materials, not pydantic's "materials：无效".
+        ({"item": GUARD.code, "materials": [{"name": "x"}] * 61}, 422, "材料不能超过 60 项"),
         ({"values": {}}, 422, "提交的内容有误"),
     ],
 )
@@ -160,6 +161,29 @@ def test_the_page_answers_bad_values_in_chinese(guide: Database, client: Any) ->
     reply = client.post(f"/guide/items/{GUARD.code}/apply", data=data)
     assert reply.status_code == 422 and "姓名不能超过 50 个字" in reply.text
     assert client.get("/guide/items/NO-SUCH/apply", headers={"Accept": "text/html"}).status_code == 404
+
+
+def test_a_post_naming_no_button_of_the_page_is_refused(guide: Database, client: Any) -> None:
+    login(client, "t_citizen")
+    form = client.get(f"/guide/items/{GUARD.code}/apply")
+    for action in ("delete", ""):
+        data = _form_data(form.text, person(), ALL_MATERIALS, action=action)
+        reply = client.post(f"/guide/items/{GUARD.code}/apply", data=data, headers={"Accept": "text/html"})
+        assert reply.status_code == 422 and "请使用页面上的「智能预审」、「保存草稿」按钮" in reply.text
+    with reading(guide.factory) as session:
+        assert session.scalar(select(func.count()).select_from(ServiceApplication)) == 0
+    data = _form_data(form.text, person(), ALL_MATERIALS, action="save")
+    target = client.post(f"/guide/items/{GUARD.code}/apply", data=data).url.path
+    draft = client.get(target)
+    changed = _form_data(
+        draft.text, person(address="别处"), ALL_MATERIALS, action="bogus", version=_version(draft.text)
+    )
+    reply = client.post(target, data=changed, headers={"Accept": "text/html"})
+    assert reply.status_code == 422 and "不认识的操作“bogus”" in reply.text
+    assert "「智能预审」、「保存草稿」、「提交申请」" in reply.text
+    with reading(guide.factory) as session:
+        kept = session.scalars(select(ServiceApplication)).one()
+        assert kept.version == int(_version(draft.text)) and kept.values["address"] != "别处"
 
 
 # --- the applicant -------------------------------------------------------------------------------

@@ -228,6 +228,30 @@ def test_the_api_edits_an_item(db, client):
 TWO = jsonl(native("LG-1", "高龄津贴申领"), native("LG-2", "老年人优待证办理"))
 
 
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (b'{"extra": null, "fee": 5}', "收费：应为文字"),
+        (b'{"extra": "x"}', "其他信息：应为对象"),
+        (b'{"extra": 5}', "其他信息：应为对象"),
+        (b'{"extra": [1]}', "其他信息：应为对象"),
+        (b'{"legal_limit_days": 1e400}', "法定时限：时限应为 0 到 3650 之间的整数个工作日"),
+        (b'{"promised_limit_days": NaN}', "承诺时限：时限应为 0 到 3650 之间的整数个工作日"),
+        (b'{"name": 5}', "事项名称：应为文字"),
+        (b'{"name": "\u8001\u5e74\u4eba\u4f18\u5f85\u8bc1\u529e\u7406"}', "已有名为“老年人优待证办理”"),
+    ],
+)
+def test_bad_edits_are_problem_details_not_crashes(db, client, body, says):
+    headers = token_headers(client, "admin")
+    with emptied(db):
+        client.post(f"{API}/items/import", headers=headers, files={"file": ("a.jsonl", TWO, "x")})
+        as_json = headers | {"Content-Type": "application/json"}
+        reply = client.patch(f"{API}/items/LG-1", headers=as_json, content=body)
+        assert reply.status_code == 422 and reply.headers["content-type"].startswith(PROBLEM)
+        assert says in reply.json()["detail"]
+        assert client.get(f"{API}/items/LG-1").json()["name"] == "高龄津贴申领"
+
+
 def test_imported_text_is_escaped_and_only_web_links_become_links(db, client):
     data = jsonl(
         native(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zhengshu.policy.numerals import chinese_to_int
 from zhengshu.policy.passages import passages_of
 from zhengshu.policy.structure import cn_number, parse_structure, units_for_passages
+from zhengshu.text.numerals import chinese_to_int
 
 RULES = """示例管理办法
 第一章 总则

@@ -11,12 +11,16 @@ from hypothesis import strategies as st
 from zhengshu import clock
 from zhengshu.text.identifiers import (
     CREDIT_CODE_CHARSET,
+    CreditCodeProblem,
+    ResidentIdProblem,
     check_char_credit_code,
     check_digit_resident_id,
+    credit_code_problem,
     is_valid_credit_code,
     is_valid_resident_id,
     normalize_phone,
     phone_last_four,
+    resident_id_problem,
 )
 
 RESIDENT_ID_CHECK_CHARS = "0123456789X"
@@ -260,3 +264,49 @@ def test_canonical_forms_are_fixed_points(canonical: str) -> None:
 )
 def test_phone_last_four(canonical: str, last_four: str) -> None:
     assert phone_last_four(canonical) == last_four
+
+
+# --- which rule a number breaks (one definition for validation and the pre-review) -----------
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("440307199001011232", None),
+        ("11010519491231002x", None),
+        ("44030719900101123", ResidentIdProblem.LENGTH),
+        ("4403071990O101123X", ResidentIdProblem.CHARACTERS),
+        ("11010519491231002Y", ResidentIdProblem.CHARACTERS),
+        ("040307198506203214", ResidentIdProblem.REGION),  # its check digit is right
+        ("44030719900230123X", ResidentIdProblem.BIRTH_DATE),
+        ("440524188001010014", ResidentIdProblem.BIRTH_DATE_RANGE),
+        ("440307199001011234", ResidentIdProblem.CHECK_DIGIT),
+    ],
+)
+def test_the_rule_a_resident_id_breaks(value: str, problem: ResidentIdProblem | None) -> None:
+    assert resident_id_problem(value) is problem
+    assert is_valid_resident_id(value) is (problem is None)
+
+
+def test_a_resident_id_s_birth_date_is_checked_against_the_given_day() -> None:
+    assert check_digit_resident_id("04030719850620321") == "4"
+    first17 = "44030720300101123"
+    number = first17 + check_digit_resident_id(first17)
+    assert resident_id_problem(number, date(2029, 12, 31)) is ResidentIdProblem.BIRTH_DATE_RANGE
+    assert resident_id_problem(number, date(2030, 1, 1)) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("91440300MA5DA1UQ4J", None),
+        ("91440300MA5DA1UQ4", CreditCodeProblem.LENGTH),
+        ("91440300MA5DA1UO4J", CreditCodeProblem.CHARACTERS),
+        ("91440300MA5DA1UQ4K", CreditCodeProblem.CHECK_CHAR),
+    ],
+)
+def test_the_rule_a_credit_code_breaks(value: str, problem: CreditCodeProblem | None) -> None:
+    if problem is None:
+        value = value[:17] + check_char_credit_code(value[:17])
+    assert credit_code_problem(value) is problem
+    assert is_valid_credit_code(value) is (problem is None)

@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zhengshu.text.normalize import collapse_whitespace, has_cjk, normalize_text, remove_control_characters
+from zhengshu.text.normalize import (
+    collapse_whitespace,
+    fold_width,
+    has_cjk,
+    normalize_text,
+    remove_control_characters,
+)
 
 
 @pytest.mark.parametrize(
@@ -138,3 +144,18 @@ def test_removed_control_characters_leave_storable_text(value: str) -> None:
 )
 def test_has_cjk(text: str, expected: bool) -> None:
     assert has_cjk(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "folded"),
+    [
+        ("４４０３０７ｘ", "440307x"),
+        ("法定时限（工作日）", "法定时限(工作日)"),  # Chinese punctuation too, unlike normalize_text
+        ("２０２４－０５－０１", "2024-05-01"),
+        ("＊事项编码", "*事项编码"),
+        ("张三\u3000李四\x00", "张三 李四"),
+        ("①", "①"),  # only full-width forms of ASCII: no NFKC compatibility mappings
+    ],
+)
+def test_fold_width_for_codes_numbers_and_headers(raw: str, folded: str) -> None:
+    assert fold_width(raw) == folded

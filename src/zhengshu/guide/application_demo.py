@@ -17,7 +17,7 @@ from zhengshu.clock import now
 from zhengshu.db import transaction
 from zhengshu.errors import NotFound
 from zhengshu.guide import application_profiles, applications
-from zhengshu.guide.application_form import ApplicantKind, form_fields
+from zhengshu.guide.application_fields import ApplicantKind, form_fields
 from zhengshu.guide.application_models import ApplicantProfile
 from zhengshu.guide.catalog import item_record
 from zhengshu.guide.materials_match import is_conditional

@@ -21,7 +21,7 @@ DISPLAY_NAME_CHARS = 200
 
 
 class ApplicantProfile(Base):
-    """What an applicant fills in once: the fields of zhengshu.guide.application_form for a person
+    """What an applicant fills in once: the fields of zhengshu.guide.application_fields for a person
     or an enterprise. One per account."""
 
     __tablename__ = "applicant_profiles"

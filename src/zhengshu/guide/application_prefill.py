@@ -10,16 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhengshu.guide.application_access import applicant_of
-from zhengshu.guide.application_form import (
-    ApplicantKind,
-    AttachedMaterial,
-    default_kind,
-    form_fields,
-    parse_kind,
-)
+from zhengshu.guide.application_fields import ApplicantKind, default_kind, form_fields
+from zhengshu.guide.application_form import AttachedMaterial, parse_kind
 from zhengshu.guide.application_models import ApplicantProfile, ServiceApplication
 from zhengshu.guide.catalog import item_record
-from zhengshu.guide.materials_match import MATCH_THRESHOLD, similarity
+from zhengshu.guide.material_names import MATCH_THRESHOLD, similarity
 from zhengshu.guide.records import ItemRecord
 from zhengshu.org.models import User
 

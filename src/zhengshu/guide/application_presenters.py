@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from zhengshu.guide.application_access import sees_pii
-from zhengshu.guide.application_form import ApplicantKind, applicant_fields, masked_values
+from zhengshu.guide.application_fields import ApplicantKind, applicant_fields, masked_values
 from zhengshu.guide.application_models import ApplicantProfile, ServiceApplication
 from zhengshu.guide.application_prefill import Prefill
 from zhengshu.guide.application_status import ApplicationStatus

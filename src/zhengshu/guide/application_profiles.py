@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from zhengshu.clock import now
 from zhengshu.errors import Conflict
 from zhengshu.guide.application_access import applicant_of, flush, record_action
-from zhengshu.guide.application_form import applicant_fields, parse_kind, parse_values
+from zhengshu.guide.application_fields import applicant_fields
+from zhengshu.guide.application_form import parse_kind, parse_values
 from zhengshu.guide.application_models import ApplicantProfile
 from zhengshu.org.models import User
 

@@ -25,7 +25,8 @@ from zhengshu.guide.application_access import (
     may_read,
     record_action,
 )
-from zhengshu.guide.application_form import ApplicantKind, Application, AttachedMaterial, parse_application
+from zhengshu.guide.application_fields import ApplicantKind
+from zhengshu.guide.application_form import Application, AttachedMaterial, parse_application
 from zhengshu.guide.application_models import ServiceApplication
 from zhengshu.guide.application_status import ApplicationAction, ApplicationStatus, next_status
 from zhengshu.guide.catalog import item_record

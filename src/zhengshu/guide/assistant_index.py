@@ -8,23 +8,13 @@ import threading
 from datetime import datetime
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from zhengshu.db import reading
-from zhengshu.guide.catalog import all_records, item_record
+from zhengshu.guide.catalog import Signature, all_records, item_record, items_signature
 from zhengshu.guide.models import ServiceItem
 from zhengshu.guide.retrieval import ItemIndex
-
-Signature = tuple[object, ...]
-
-
-def _signature(session: Session) -> Signature:
-    return tuple(
-        session.execute(
-            select(func.count(ServiceItem.id), func.max(ServiceItem.id), func.max(ServiceItem.updated_at))
-        ).one()
-    )
 
 
 class AssistantIndex:
@@ -40,7 +30,7 @@ class AssistantIndex:
         if not self._lock.acquire(blocking=self.signature is None):
             return
         try:
-            signature = _signature(session)
+            signature = items_signature(session)
             if signature != self.signature:
                 self._refresh(session)
                 self.signature = signature

@@ -7,7 +7,7 @@ import re
 
 from zhengshu.guide.condition_text import NUMBER, Clause, make_condition, plain
 from zhengshu.guide.condition_types import AgeRule, Condition, ConditionKind
-from zhengshu.policy.numerals import chinese_to_int
+from zhengshu.text.numerals import chinese_to_int
 
 __all__ = ["age_condition"]
 

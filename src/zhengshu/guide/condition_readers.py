@@ -8,7 +8,7 @@ import re
 
 from zhengshu.guide.condition_text import ALTERNATIVE, FORBIDS, NUMBER, Clause, make_condition, plain
 from zhengshu.guide.condition_types import Condition, ConditionKind
-from zhengshu.policy.numerals import chinese_to_int
+from zhengshu.text.numerals import chinese_to_int
 
 __all__ = [
     "applicant_kind_condition",

@@ -24,8 +24,11 @@ from zhengshu.bulk import insert_rows
 from zhengshu.clock import now
 from zhengshu.errors import Conflict, InvalidInput, PermissionDenied
 from zhengshu.guide.catalog import item_record
-from zhengshu.guide.item_files import ItemFile, ItemRow, rows_of_records
-from zhengshu.guide.item_shapes import FIELD_LABELS, NATIVE_FIELDS, from_native
+from zhengshu.guide.item_checks import FIELD_LABELS
+from zhengshu.guide.item_files import rows_of_records
+from zhengshu.guide.item_names import check_name_free, check_stored_names
+from zhengshu.guide.item_rows import ItemFile, ItemRow
+from zhengshu.guide.item_shapes import NATIVE_FIELDS, from_native
 from zhengshu.guide.item_values import material_json
 from zhengshu.guide.models import SOURCE_CHARS, ServiceFaq, ServiceItem, ServiceMaterial
 from zhengshu.guide.records import ItemRecord
@@ -124,15 +127,20 @@ def import_items(
     item_file = items if isinstance(items, ItemFile) else rows_of_records(items)
     source = (source or item_file.name or "导入")[:SOURCE_CHARS]
     report = ImportReport(source, total=sum(1 for row in item_file.rows if not row.sheet))
+    stored = session.execute(
+        select(
+            ServiceItem.code,
+            ServiceItem.id,
+            ServiceItem.content_hash,
+            ServiceItem.name,
+            ServiceItem.department,
+        )
+    ).all()
+    check_stored_names(item_file.rows, [(code, name, body) for code, _, _, name, body in stored])
     report.rows = [row for row in item_file.rows if row.errors or row.notes]
     if not item_file.ok:
         return report
-    existing = {
-        code: (item_id, digest)
-        for code, item_id, digest in session.execute(
-            select(ServiceItem.code, ServiceItem.id, ServiceItem.content_hash)
-        ).tuples()
-    }
+    existing = {code: (item_id, digest) for code, item_id, digest, _, _ in stored}
     moment = now()
     actor_id = actor.id if actor else None
     new: list[ItemRecord] = []
@@ -241,11 +249,14 @@ def edit_item(session: Session, code: str, changes: Mapping[str, Any], actor: Us
             merged[f"{which}_limit_text"] = ""
     if current.extra.get("life_events_derived") and "life_events" not in changes:
         merged["life_events"] = []  # found again from the edited name and themes
-    merged["extra"] = {k: v for k, v in merged["extra"].items() if k != "life_events_derived"}
+    if isinstance(merged["extra"], Mapping):  # anything else is from_native's error, as in a file
+        merged["extra"] = {k: v for k, v in merged["extra"].items() if k != "life_events_derived"}
     parsed = from_native(merged)
     if parsed.errors or parsed.record is None:
         raise InvalidInput("；".join(parsed.errors) or "事项内容有误")
     record = parsed.record
+    if (record.name, record.department) != (current.name, current.department):
+        check_name_free(session, record, item_id)
     before = record_json(current)
     after = record_json(record)
     changed = sorted(name for name in after if after[name] != before.get(name))

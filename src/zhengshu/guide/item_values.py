@@ -1,18 +1,20 @@
 """Single values of a 办事指南 as files write them: time limits ("20个工作日", "90(自然日)", "即办"),
 required materials ("身份证 原件 1份"), lists ("就业、创业"), yes/no ("是", "不支持").
 
-Each reader returns the value, or raises ValueError with a Chinese message saying what was wrong."""
+Each reader returns the value, or raises ValueError with a Chinese message saying what was wrong:
+text fields take text only (a number or a list is no name), numbers must be finite."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from zhengshu.guide.records import Material, clean
-from zhengshu.policy.numerals import NUMERAL_CHARS, chinese_to_int
 from zhengshu.text.normalize import collapse_whitespace, normalize_text
+from zhengshu.text.numerals import NUMERAL_CHARS, chinese_to_int
 
 __all__ = [
     "Limit",
@@ -45,24 +47,26 @@ class Limit:
 
 def single_line(value: object) -> str:
     """A one-line field (name, code, department): normalised, whitespace runs as one space, the
-    portal's "无" as empty."""
+    portal's "无" as empty; ValueError when it is no text."""
     return collapse_whitespace(normalize_text(clean(value)))
 
 
 def text_block(value: object) -> str:
-    """A multi-line field (conditions, place, legal basis): normalised, lines kept."""
+    """A multi-line field (conditions, place, legal basis): normalised, lines kept; ValueError when
+    it is no text."""
     return normalize_text(clean(value))
 
 
 def read_limit(value: object) -> Limit:
     """A limit: "20个工作日", "20(工作日)", "20" → 20 working days; "即办" → 0; "90(自然日)" → no
     working days, kept as 90个自然日; anything else is kept as written and marked unreadable."""
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not (value is None or isinstance(value, int | float | str)):
         raise ValueError("时限应为天数或文字，如“20个工作日”")
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if float(value) != int(value) or not 0 <= int(value) <= MAX_LIMIT_DAYS:
+    if isinstance(value, int | float):
+        days = _whole_number(value)
+        if days is None or not 0 <= days <= MAX_LIMIT_DAYS:
             raise ValueError(f"时限应为 0 到 {MAX_LIMIT_DAYS} 之间的整数个工作日")
-        return Limit(int(value), "", True)
+        return Limit(days, "", True)
     text = single_line(value)
     if not text:
         return Limit(None, "", True)
@@ -81,14 +85,24 @@ def read_limit(value: object) -> Limit:
     return Limit(None, text, False)
 
 
+def _whole_number(value: int | float) -> int | None:
+    """The whole number a JSON number is (20, 20.0), or None: 2.5, and 1e400 and NaN, which
+    Python's JSON reader turns into inf and nan."""
+    if isinstance(value, int):
+        return value
+    if not math.isfinite(value) or not value.is_integer():
+        return None
+    return int(value)
+
+
 def read_list(value: object) -> tuple[str, ...]:
     """A JSON list of texts, or one text separated by 、 , ; / or new lines; duplicates dropped."""
     if value is None:
         return ()
     if isinstance(value, list | tuple):
-        parts = [single_line(part) for part in value if not isinstance(part, dict | list)]
-        if len(parts) != len(value):
+        if not all(part is None or isinstance(part, str) for part in value):
             raise ValueError("应为文字列表")
+        parts = [single_line(part) for part in value]
     elif isinstance(value, str):
         parts = [single_line(part) for part in _LIST_SEPARATORS.split(value)]
     else:
@@ -101,8 +115,13 @@ _FALSE = {"否", "不支持", "没有", "不可以", "false", "no", "n", "0"}
 
 
 def read_bool(value: object) -> bool | None:
+    """是/否 and its other words, true/false, 1/0; None when empty."""
     if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if not isinstance(value, str):
+        raise ValueError("应为“是”或“否”")
     text = single_line(value).lower()
     if not text:
         return None
@@ -117,12 +136,13 @@ def read_count(value: object, what: str = "", largest: int = 1000) -> int | None
     """A whole number: 2, "2", "2份", "两份", "2次"."""
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ValueError(f"{what}应为整数")
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, int):
-        number = value
+    if isinstance(value, int | float):
+        whole = _whole_number(value)
+        if whole is None:
+            raise ValueError(f"{what}应为整数")
+        number = whole
     else:
         text = single_line(value).rstrip("份次件张")
         if not text:
@@ -226,20 +246,26 @@ def material_from_object(value: object) -> Material | None:
     unknown = sorted(set(value) - {"name", "form", "copies", "medium", "optional", "note"})
     if unknown:
         raise ValueError("申请材料中有未识别的字段：" + "、".join(unknown))
-    name = single_line(value.get("name"))
-    if not name:
+    texts = {key: _material_text(value, key) for key in ("name", "form", "medium", "note")}
+    if not texts["name"]:
         raise ValueError("申请材料缺少名称（name）")
-    form = single_line(value.get("form"))
-    medium = single_line(value.get("medium"))
+    form, medium = texts["form"], texts["medium"]
     optional = read_bool(value.get("optional"))
     return Material(
-        name=name,
+        name=texts["name"],
         form=_FORMS.get(form, form),
         copies=read_count(value.get("copies"), "份数"),
         medium=_MEDIA.get(medium, medium),
         optional=bool(optional),
-        note=text_block(value.get("note")),
+        note=texts["note"],
     )
+
+
+def _material_text(value: Mapping[str, Any], key: str) -> str:
+    try:
+        return text_block(value.get(key)) if key == "note" else single_line(value.get(key))
+    except ValueError:
+        raise ValueError(f"申请材料的 {key} 应为文字") from None
 
 
 def material_json(material: Material) -> dict[str, Any]:

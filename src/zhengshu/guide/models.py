@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from zhengshu.db import Base, Moment
 
-# Column sizes; zhengshu.guide.item_files checks them (with Chinese messages) before anything is
+# Column sizes; zhengshu.guide.item_checks checks them (with Chinese messages) before anything is
 # written, since SQLite would not.
 CODE_CHARS = 64
 NAME_CHARS = 300

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from zhengshu.guide.application_form import ApplicantKind, Application, form_fields
+from zhengshu.guide.application_fields import ApplicantKind, form_fields
+from zhengshu.guide.application_form import Application
 from zhengshu.guide.prereview_applicant import Person, field_findings, person_of
 from zhengshu.guide.prereview_conditions import condition_findings, kind_findings
 from zhengshu.guide.prereview_dates import form_dates, term_findings

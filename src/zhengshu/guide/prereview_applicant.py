@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from zhengshu.guide.application_form import RESIDENT_ID_TYPES, Application, FieldKind, FormField
+from zhengshu.guide.application_fields import RESIDENT_ID_TYPES, FieldKind, FormField
+from zhengshu.guide.application_form import Application
 from zhengshu.guide.prereview_findings import Finding, error
 from zhengshu.guide.prereview_identifiers import (
     credit_code_findings,

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from zhengshu.guide.application_form import ApplicantKind, Application, FormField
+from zhengshu.guide.application_fields import ApplicantKind, FormField
+from zhengshu.guide.application_form import Application
 from zhengshu.guide.condition_types import Condition, ConditionKind, age_on, rule_for, satisfies
 from zhengshu.guide.item_conditions import conditions_for
 from zhengshu.guide.prereview_applicant import Person

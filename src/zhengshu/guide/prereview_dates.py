@@ -5,15 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from zhengshu.guide.application_form import (
-    LONG_TERM,
-    Application,
-    DateProblem,
-    FieldKind,
-    FormField,
-    read_date,
-)
+from zhengshu.guide.application_fields import LONG_TERM, FieldKind, FormField
+from zhengshu.guide.application_form import Application
 from zhengshu.guide.prereview_findings import Finding, error
+from zhengshu.text.dates import DateProblem, read_day
 
 __all__ = ["form_dates", "term_findings"]
 
@@ -34,7 +29,7 @@ def form_dates(
         if field.name == "term_end" and value in LONG_TERM:
             continue
         try:
-            day = read_date(value)
+            day = read_day(value)
         except DateProblem as problem:
             findings.append(
                 error(

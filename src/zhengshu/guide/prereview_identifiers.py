@@ -4,18 +4,20 @@ codes (GB 32100) and phone numbers. Each check returns its findings for one fiel
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 
-from zhengshu.guide.application_form import FieldKind, FormField
+from zhengshu.guide.application_fields import FieldKind, FormField
 from zhengshu.guide.prereview_findings import Finding, error
 from zhengshu.text.identifiers import (
-    CREDIT_CODE_CHARSET,
+    CreditCodeProblem,
+    ResidentIdProblem,
     check_char_credit_code,
     check_digit_resident_id,
+    credit_code_problem,
     normalize_phone,
-    resident_id_birth_date,
+    resident_id_problem,
 )
+from zhengshu.text.normalize import fold_width
 
 __all__ = [
     "credit_code_findings",
@@ -28,61 +30,54 @@ __all__ = [
 
 def fold(value: str) -> str:
     """Full-width digits and letters folded, spaces dropped, letters upper-cased."""
-    return "".join(unicodedata.normalize("NFKC", value).split()).upper()
+    return "".join(fold_width(value).split()).upper()
+
+
+def _resident_id_finding(problem: ResidentIdProblem, number: str, label: str) -> tuple[str, str, str]:
+    """(code, what is wrong, what to do) for the rule of GB 11643 the number breaks."""
+    match problem:
+        case ResidentIdProblem.LENGTH:
+            return "length", f"{label}应为18位，您填写了{len(number)}位", f"请对照证件逐位核对{label}"
+        case ResidentIdProblem.CHARACTERS:
+            return (
+                "characters",
+                f"{label}前17位应为数字，第18位应为数字或字母X",
+                f"请检查是否误输入了字母或符号（如把数字0输成字母O）后重新填写{label}",
+            )
+        case ResidentIdProblem.REGION:
+            return (
+                "region",
+                f"{label}第1位不能是0（前6位是户籍所在地的地区代码）",
+                f"请对照证件核对{label}的前6位",
+            )
+        case ResidentIdProblem.BIRTH_DATE:
+            return (
+                "birth_date",
+                f"{label}第7至14位应为出生日期（年月日），填写的不是有效日期",
+                f"请对照证件核对{label}的第7至14位",
+            )
+        case ResidentIdProblem.BIRTH_DATE_RANGE:
+            return (
+                "birth_date",
+                f"{label}第7至14位的出生日期不合理（早于1900年或晚于今天）",
+                f"请对照证件核对{label}的第7至14位",
+            )
+        case ResidentIdProblem.CHECK_DIGIT:
+            return (
+                "check_digit",
+                f"{label}第18位校验码应为{check_digit_resident_id(number[:17])}，与填写的不符",
+                f"请核对后重新填写；如前17位有输错，校验码也会不同，请逐位对照证件检查{label}",
+            )
 
 
 def resident_id_findings(field: FormField, value: str, label: str, today: date) -> list[Finding]:
-    """Length, characters, the birth date of positions 7-14, and the GB 11643 check digit."""
+    """The first rule of GB 11643 (zhengshu.text.identifiers) the number breaks, in words."""
     number = fold(value)
-    where = {"field": field.name}
-    if len(number) != 18:
-        return [
-            error(
-                "id_number.length",
-                f"{label}应为18位，您填写了{len(number)}位",
-                f"请对照证件逐位核对{label}",
-                **where,
-            )
-        ]
-    if not (number[:17].isascii() and number[:17].isdigit()) or number[17] not in "0123456789X":
-        return [
-            error(
-                "id_number.characters",
-                f"{label}前17位应为数字，第18位应为数字或字母X",
-                f"请检查是否误输入了字母或符号（如把数字0输成字母O）后重新填写{label}",
-                **where,
-            )
-        ]
-    born = resident_id_birth_date(number)
-    if born is None:
-        return [
-            error(
-                "id_number.birth_date",
-                f"{label}第7至14位应为出生日期（年月日），填写的不是有效日期",
-                f"请对照证件核对{label}的第7至14位",
-                **where,
-            )
-        ]
-    if not date(1900, 1, 1) <= born <= today:
-        return [
-            error(
-                "id_number.birth_date",
-                f"{label}第7至14位的出生日期不合理（早于1900年或晚于今天）",
-                f"请对照证件核对{label}的第7至14位",
-                **where,
-            )
-        ]
-    expected = check_digit_resident_id(number[:17])
-    if expected != number[17]:
-        return [
-            error(
-                "id_number.check_digit",
-                f"{label}第18位校验码应为{expected}，与填写的不符",
-                f"请核对后重新填写；如前17位有输错，校验码也会不同，请逐位对照证件检查{label}",
-                **where,
-            )
-        ]
-    return []
+    problem = resident_id_problem(number, today)
+    if problem is None:
+        return []
+    code, message, action = _resident_id_finding(problem, number, label)
+    return [error(f"id_number.{code}", message, action, field=field.name)]
 
 
 def other_document_findings(field: FormField, value: str) -> list[Finding]:
@@ -103,37 +98,34 @@ _CONFUSED = {"I": "1", "O": "0", "Z": "2", "S": "5", "V": "U"}
 
 
 def credit_code_findings(field: FormField, value: str) -> list[Finding]:
+    """The first rule of GB 32100 (zhengshu.text.identifiers) the code breaks, in words; letters
+    the code never uses are named with the digit they were probably meant to be."""
     code = fold(value)
+    problem = credit_code_problem(code)
+    if problem is None:
+        return []
     where = {"field": field.name}
     action = "请对照营业执照（或登记证书）上的统一社会信用代码逐位核对后重新填写"
-    if len(code) != 18:
+    if problem is CreditCodeProblem.LENGTH:
         return [
             error("credit_code.length", f"统一社会信用代码应为18位，您填写了{len(code)}位", action, **where)
         ]
-    confused = sorted({char for char in code if char in _CONFUSED})
-    if confused:
-        hint = "、".join(f"{char}（可能是{_CONFUSED[char]}）" for char in confused)
-        return [
-            error(
-                "credit_code.characters",
-                f"统一社会信用代码不使用字母I、O、Z、S、V，填写中含有{hint}",
-                action,
-                **where,
-            )
-        ]
-    if any(char not in CREDIT_CODE_CHARSET for char in code):
-        return [error("credit_code.characters", "统一社会信用代码只能由数字和大写字母组成", action, **where)]
-    expected = check_char_credit_code(code[:17])
-    if expected != code[17]:
-        return [
-            error(
-                "credit_code.check_digit",
-                f"统一社会信用代码第18位校验码应为{expected}，与填写的不符",
-                "请核对后重新填写；如前17位有输错，校验码也会不同。" + action,
-                **where,
-            )
-        ]
-    return []
+    if problem is CreditCodeProblem.CHARACTERS:
+        confused = sorted({char for char in code if char in _CONFUSED})
+        if confused:
+            hint = "、".join(f"{char}（可能是{_CONFUSED[char]}）" for char in confused)
+            message = f"统一社会信用代码不使用字母I、O、Z、S、V，填写中含有{hint}"
+        else:
+            message = "统一社会信用代码只能由数字和大写字母组成"
+        return [error("credit_code.characters", message, action, **where)]
+    return [
+        error(
+            "credit_code.check_digit",
+            f"统一社会信用代码第18位校验码应为{check_char_credit_code(code[:17])}，与填写的不符",
+            "请核对后重新填写；如前17位有输错，校验码也会不同。" + action,
+            **where,
+        )
+    ]
 
 
 def phone_findings(field: FormField, value: str) -> list[Finding]:

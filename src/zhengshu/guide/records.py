@@ -7,7 +7,6 @@ TASK_CODE field."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,22 +72,14 @@ class ItemRecord:
 
 
 def clean(value: object) -> str:
-    """A text field with the portal's placeholders for "nothing" read as empty."""
+    """A text field with the portal's placeholders for "nothing" read as empty; ValueError for a
+    value that is no text (a number, a list, an object: str() would make "['x']" a name)."""
     if value is None:
         return ""
-    text = str(value).strip()
+    if not isinstance(value, str):
+        raise ValueError("应为文字")
+    text = value.strip()
     return "" if text in _EMPTY else text
-
-
-def working_days(value: object) -> int | None:
-    """ "30(工作日)", "30个工作日", "即办" → days; None when absent or unreadable."""
-    text = clean(value)
-    if not text:
-        return None
-    if text.startswith("即办") or text == "即时办结":
-        return 0
-    found = re.match(r"\s*(\d{1,4})", text)
-    return int(found.group(1)) if found else None
 
 
 def strip_label(value: object, label: str) -> str:

@@ -150,7 +150,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {Permission.GUIDE_MANAGE, Permission.APPLICATION_ASSIST, Permission.PII_VIEW}
     ),
     Role.APPLICANT: frozenset({Permission.APPLY}),
-    Role.ADMIN: _ALL,
+    # Everything but applying in one's own name: an admin helps applicants (帮办) like an officer.
+    Role.ADMIN: _ALL - {Permission.APPLY},
 }
 
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from zhengshu.policy.models import PolicyStatus
-from zhengshu.policy.numerals import chinese_to_int
+from zhengshu.text.dates import day_or_none
+from zhengshu.text.numerals import chinese_to_int
 
 __all__ = [
     "ExtractedMetadata",
@@ -179,10 +180,9 @@ def parse_date(found: re.Match[str]) -> date | None:
 
 
 def parse_chinese_day(value: str) -> date | None:
-    """2024-03-15, 2024/3/15 or 2024年3月15日 (digits or Chinese numerals) → date; None otherwise."""
-    value = value.strip()
-    found = _ISO_DATE.fullmatch(value) or _DATE.fullmatch(value)
-    return parse_date(found) if found else None
+    """2024-03-15, 2024/3/15 or 2024年3月15日 (digits or Chinese numerals) → date; None otherwise
+    (zhengshu.text.dates, the one reader of a typed date)."""
+    return day_or_none(value)
 
 
 def extract_metadata(text: str, *, today: date, fallback_title: str = "") -> ExtractedMetadata:

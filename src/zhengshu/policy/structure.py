@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from zhengshu.policy.metadata import find_signature
-from zhengshu.policy.numerals import NUMERAL_CHARS, chinese_to_int
+from zhengshu.text.numerals import NUMERAL_CHARS, chinese_to_int
 
 __all__ = ["ParsedDocument", "Part", "Unit", "parse_structure", "units_for_passages"]
 

@@ -10,18 +10,23 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
+from enum import StrEnum
 
 from zhengshu import clock
 
 __all__ = [
+    "CreditCodeProblem",
+    "ResidentIdProblem",
     "check_char_credit_code",
     "check_digit_resident_id",
+    "credit_code_problem",
     "is_plausible_birth_date",
     "is_valid_credit_code",
     "is_valid_resident_id",
     "normalize_phone",
     "phone_last_four",
     "resident_id_birth_date",
+    "resident_id_problem",
     "resident_id_sex",
 ]
 
@@ -31,7 +36,7 @@ ASCII_DIGITS = frozenset("0123456789")
 # is 2^(17-i) mod 11, and the check character is looked up by the weighted sum mod 11.
 _RESIDENT_ID_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
 _RESIDENT_ID_CHECK_BY_REMAINDER = "10X98765432"
-_RESIDENT_ID_PATTERN = re.compile(r"[1-9][0-9]{16}[0-9X]")
+_RESIDENT_ID_CHECK_CHARS = frozenset(_RESIDENT_ID_CHECK_BY_REMAINDER)
 _EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 
 # GB 32100-2015: 31 characters, the letters I, O, Z, S, V left out because they
@@ -77,18 +82,45 @@ def is_plausible_birth_date(yyyymmdd: str) -> bool:
     return _EARLIEST_BIRTH_DATE <= born <= clock.now().date()
 
 
-def is_valid_resident_id(value: str) -> bool:
-    """An 18-character resident identity number with a correct check character.
+class ResidentIdProblem(StrEnum):
+    """The first rule of GB 11643 a resident identity number breaks, in the order they are checked."""
+
+    LENGTH = "length"  # not 18 characters
+    CHARACTERS = "characters"  # not 17 digits and a digit or X
+    REGION = "region"  # the region code starts with 0
+    BIRTH_DATE = "birth_date"  # positions 7-14 are no real date
+    BIRTH_DATE_RANGE = "birth_date_range"  # before 1900-01-01 or after today
+    CHECK_DIGIT = "check_digit"
+
+
+def resident_id_problem(value: str, today: date | None = None) -> ResidentIdProblem | None:
+    """What is wrong with an 18-character resident identity number, or None when it is valid.
+    ``today`` (Asia/Shanghai's by default) is the latest birth date allowed.
 
     The region code is only checked for shape (first digit 1-9): the official list
     of codes changes every year and old numbers keep their old codes.
     """
     candidate = value.upper()
-    if not _RESIDENT_ID_PATTERN.fullmatch(candidate):
-        return False
-    if not is_plausible_birth_date(candidate[6:14]):
-        return False
-    return check_digit_resident_id(candidate[:17]) == candidate[17]
+    if len(candidate) != 18:
+        return ResidentIdProblem.LENGTH
+    if not _is_ascii_digits(candidate[:17], 17) or candidate[17] not in _RESIDENT_ID_CHECK_CHARS:
+        return ResidentIdProblem.CHARACTERS
+    if candidate[0] == "0":
+        return ResidentIdProblem.REGION
+    born = resident_id_birth_date(candidate)
+    if born is None:
+        return ResidentIdProblem.BIRTH_DATE
+    if not _EARLIEST_BIRTH_DATE <= born <= (today or clock.now().date()):
+        return ResidentIdProblem.BIRTH_DATE_RANGE
+    if check_digit_resident_id(candidate[:17]) != candidate[17]:
+        return ResidentIdProblem.CHECK_DIGIT
+    return None
+
+
+def is_valid_resident_id(value: str) -> bool:
+    """An 18-character resident identity number with a plausible birth date and a correct check
+    character (resident_id_problem says which rule a number breaks)."""
+    return resident_id_problem(value) is None
 
 
 def resident_id_birth_date(value: str) -> date | None:
@@ -104,7 +136,7 @@ def resident_id_birth_date(value: str) -> date | None:
 
 
 def resident_id_sex(value: str) -> str | None:
-    """"男" or "女" from the 17th digit (odd for men), or None when it is not a digit."""
+    """ "男" or "女" from the 17th digit (odd for men), or None when it is not a digit."""
     if len(value) != 18 or value[16] not in ASCII_DIGITS:
         return None
     return "男" if int(value[16]) % 2 else "女"
@@ -123,12 +155,29 @@ def check_char_credit_code(first17: str) -> str:
     return CREDIT_CODE_CHARSET[-total % 31]
 
 
+class CreditCodeProblem(StrEnum):
+    """The first rule of GB 32100 a unified social credit code breaks."""
+
+    LENGTH = "length"  # not 18 characters
+    CHARACTERS = "characters"  # a character outside CREDIT_CODE_CHARSET
+    CHECK_CHAR = "check_char"
+
+
+def credit_code_problem(value: str) -> CreditCodeProblem | None:
+    """What is wrong with a unified social credit code, or None when it is valid."""
+    candidate = value.upper()
+    if len(candidate) != 18:
+        return CreditCodeProblem.LENGTH
+    if any(char not in _CREDIT_CODE_VALUES for char in candidate):
+        return CreditCodeProblem.CHARACTERS
+    if check_char_credit_code(candidate[:17]) != candidate[17]:
+        return CreditCodeProblem.CHECK_CHAR
+    return None
+
+
 def is_valid_credit_code(value: str) -> bool:
     """An 18-character unified social credit code with a correct check character."""
-    candidate = value.upper()
-    if len(candidate) != 18 or any(char not in _CREDIT_CODE_VALUES for char in candidate):
-        return False
-    return check_char_credit_code(candidate[:17]) == candidate[17]
+    return credit_code_problem(value) is None
 
 
 def _has_well_placed_parentheses(value: str) -> bool:

@@ -14,7 +14,8 @@ from zhengshu.clock import now
 from zhengshu.db import reading, transaction
 from zhengshu.errors import NotFound
 from zhengshu.guide import application_prefill, application_presenters, application_profiles, applications
-from zhengshu.guide.application_form import form_fields, parse_application, parse_kind
+from zhengshu.guide.application_fields import form_fields
+from zhengshu.guide.application_form import MAX_MATERIALS, parse_application, parse_kind
 from zhengshu.guide.catalog import item_record
 from zhengshu.guide.prereview import pre_review
 from zhengshu.guide.records import ItemRecord, Material
@@ -44,7 +45,10 @@ class FormBody(BaseModel):
     values: dict[str, str | None] = Field(
         default_factory=dict, max_length=100, description="字段名 → 填写内容，字段见 GET /api/v1/guide/form"
     )
-    materials: list[MaterialBody] = Field(default_factory=list, max_length=60, description="已备齐的材料")
+    # The count is the service's to refuse, in its own words (pydantic's would be "materials：无效").
+    materials: list[MaterialBody] = Field(
+        default_factory=list, description=f"已备齐的材料，最多 {MAX_MATERIALS} 项"
+    )
 
     def raw(self) -> dict[str, Any]:
         return self.model_dump(include={"kind", "values", "materials"})

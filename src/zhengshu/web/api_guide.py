@@ -12,11 +12,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from zhengshu.db import reading, transaction
 from zhengshu.errors import InvalidInput
-from zhengshu.guide import catalog
+from zhengshu.guide import catalog, catalog_listing
 from zhengshu.guide.assistant_index import searched_codes
-from zhengshu.guide.catalog import ItemSummary, ItemView, Listing
+from zhengshu.guide.catalog import ItemView
+from zhengshu.guide.catalog_listing import Listing
 from zhengshu.guide.importing import ImportReport, edit_item, import_items, record_json
-from zhengshu.guide.item_files import ItemRow, read_item_file
+from zhengshu.guide.item_files import read_item_file
+from zhengshu.guide.item_rows import ItemRow
+from zhengshu.guide.item_summaries import ItemSummary
 from zhengshu.guide.life_events import AUDIENCE_LABELS
 from zhengshu.guide.records import ItemRecord
 from zhengshu.org.models import User
@@ -109,13 +112,13 @@ def items(
         str, Query(max_length=200, description="按群众的说法检索（与智能客服同一检索），结果按相关度排序")
     ] = "",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
-    size: Annotated[int, Query(ge=1, le=catalog.MAX_PAGE_SIZE)] = catalog.PAGE_SIZE,
+    size: Annotated[int, Query(ge=1, le=catalog_listing.MAX_PAGE_SIZE)] = catalog_listing.PAGE_SIZE,
 ) -> dict[str, Any]:
-    filters = catalog.parse_filters(
+    filters = catalog_listing.parse_filters(
         department, life_event, theme, audience, item_type, searched_codes(factory, q)
     )
     with reading(factory) as session:
-        return listing_json(catalog.listing(session, filters, page, size))
+        return listing_json(catalog_listing.listing(session, filters, page, size))
 
 
 @router.get(

@@ -11,16 +11,17 @@ from fastapi import Path, Query
 from starlette.datastructures import FormData
 
 from zhengshu.errors import InvalidInput
-from zhengshu.guide.application_form import (
+from zhengshu.guide.application_fields import (
     ID_TYPES,
     MATERIAL_FORMS,
     MATERIAL_MEDIA,
     ApplicantKind,
-    AttachedMaterial,
     FieldKind,
     form_fields,
 )
-from zhengshu.guide.materials_match import is_conditional, match_materials
+from zhengshu.guide.application_form import AttachedMaterial
+from zhengshu.guide.material_names import match_materials
+from zhengshu.guide.materials_match import is_conditional
 from zhengshu.guide.prereview_findings import Finding, Severity
 from zhengshu.guide.records import ItemRecord
 
@@ -40,6 +41,22 @@ MAX_EXTRA_ROWS = 10
 def form_text(form: FormData, name: str) -> str:
     value = form.get(name)
     return value if isinstance(value, str) else ""
+
+
+# The page's buttons: the action each sends, by its label.
+ACTION_LABELS = {"prereview": "智能预审", "save": "保存草稿", "submit": "提交申请"}
+
+
+def posted_action(form: FormData, allowed: Sequence[str]) -> str:
+    """The button the form was sent with, one of ``allowed``; InvalidInput for anything else, so a
+    post that names no known button changes nothing instead of being taken for one."""
+    action = form_text(form, "action")
+    if action not in allowed:
+        buttons = "、".join(f"「{ACTION_LABELS[name]}」" for name in allowed)
+        raise InvalidInput(
+            f"不认识的操作“{action[:20]}”：请使用页面上的{buttons}按钮", errors={"action": "取值无效"}
+        )
+    return action
 
 
 def posted_application(form: FormData, item: ItemRecord, kind: ApplicantKind) -> dict[str, Any]:

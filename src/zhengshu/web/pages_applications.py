@@ -13,7 +13,8 @@ from zhengshu.clock import now
 from zhengshu.db import reading, transaction
 from zhengshu.errors import IllegalTransition, InvalidInput, PermissionDenied
 from zhengshu.guide import application_access, applications
-from zhengshu.guide.application_form import ApplicantKind, AttachedMaterial
+from zhengshu.guide.application_fields import ApplicantKind
+from zhengshu.guide.application_form import AttachedMaterial
 from zhengshu.guide.application_models import ServiceApplication
 from zhengshu.guide.application_status import ApplicationStatus
 from zhengshu.guide.prereview_findings import Severity
@@ -25,8 +26,8 @@ from zhengshu.web.pages_application_view import (
     Applicant,
     ApplicationId,
     field_errors,
-    form_text,
     form_view,
+    posted_action,
     posted_application,
     posted_version,
 )
@@ -70,7 +71,7 @@ def application_post(
 ) -> Response:
     """保存草稿 keeps the form; 智能预审 keeps it and pre-reviews it; 提交 does both and then
     submits, which is refused (the review kept) while 错误 remain."""
-    action = form_text(form, "action")
+    action = posted_action(form, ("prereview", "save", "submit"))
     version = posted_version(form)
     with reading(factory) as session:
         stored = applications.get_application(session, user, application_id)

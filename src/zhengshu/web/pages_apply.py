@@ -17,7 +17,8 @@ from zhengshu.clock import now
 from zhengshu.db import reading, transaction
 from zhengshu.errors import InvalidInput
 from zhengshu.guide import application_access, application_prefill, applications
-from zhengshu.guide.application_form import ApplicantKind, default_kind, parse_application, parse_kind
+from zhengshu.guide.application_fields import ApplicantKind, default_kind
+from zhengshu.guide.application_form import parse_application, parse_kind
 from zhengshu.guide.catalog import item_record
 from zhengshu.guide.prereview import pre_review
 from zhengshu.guide.records import ItemRecord
@@ -28,6 +29,7 @@ from zhengshu.web.pages_application_view import (
     field_errors,
     form_text,
     form_view,
+    posted_action,
     posted_applicant,
     posted_application,
 )
@@ -104,6 +106,7 @@ def apply_page(
 @limit_questions
 def apply_post(request: Request, factory: Factory, code: ItemCode, form: CheckedForm) -> Response:
     """「智能预审」 checks the posted form without keeping it; 「保存草稿」 keeps it as an application."""
+    action = posted_action(form, ("prereview", "save"))
     user = page_user(request)
     item = _item(factory, code)
     kind = parse_kind(form_text(form, "kind") or None)
@@ -125,7 +128,7 @@ def apply_post(request: Request, factory: Factory, code: ItemCode, form: Checked
         context.update(form_view(item, kind, raw["values"], [], errors=field_errors(error)))
         context["message"] = error.message
         return render(request, "guide_apply.html", context, user=user, status_code=422)
-    if form_text(form, "action") == "save":
+    if action == "save":
         if user is None:
             return redirect("/login?" + urlencode({"next": f"/guide/items/{code}/apply"}))
         try:

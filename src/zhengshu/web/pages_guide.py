@@ -12,12 +12,13 @@ from fastapi.responses import Response
 
 from zhengshu.db import reading
 from zhengshu.errors import DomainError, PermissionDenied
-from zhengshu.guide import catalog
+from zhengshu.guide import catalog, catalog_listing
 from zhengshu.guide.assistant_index import searched_codes
 from zhengshu.guide.demo import SAMPLE_NOTE
 from zhengshu.guide.importing import ImportReport
-from zhengshu.guide.item_files import FAQ_SHEET, HEADERS, MAX_FILE_BYTES, MAX_ROWS
-from zhengshu.guide.item_shapes import WEB_LINK
+from zhengshu.guide.item_checks import WEB_LINK
+from zhengshu.guide.item_files import MAX_FILE_BYTES, MAX_ROWS
+from zhengshu.guide.item_sheets import FAQ_SHEET, HEADERS
 from zhengshu.guide.life_events import AUDIENCE_LABELS
 from zhengshu.guide.records import ItemRecord
 from zhengshu.org.models import User
@@ -56,7 +57,7 @@ def _page_link(params: dict[str, str], number: int) -> str:
     return "/guide?" + urlencode({**params, "page": str(number)})
 
 
-def _facets(found: catalog.Listing, params: dict[str, str | None]) -> list[dict[str, Any]]:
+def _facets(found: catalog_listing.Listing, params: dict[str, str | None]) -> list[dict[str, Any]]:
     facets = []
     for facet, label in FACET_LABELS.items():
         chosen = params.get(facet)
@@ -94,9 +95,9 @@ def browse_page(
 ) -> Response:
     user = page_user(request)
     codes = searched_codes(factory, q)
-    filters = catalog.parse_filters(department, life_event, theme, audience, item_type, codes)
+    filters = catalog_listing.parse_filters(department, life_event, theme, audience, item_type, codes)
     with reading(factory) as session:
-        found = catalog.listing(session, filters, page)
+        found = catalog_listing.listing(session, filters, page)
     params = {
         "department": filters.department,
         "life_event": filters.life_event,

@@ -12,7 +12,8 @@ from fastapi.responses import Response
 from zhengshu.db import reading, transaction
 from zhengshu.errors import InvalidInput
 from zhengshu.guide import application_access, application_profiles
-from zhengshu.guide.application_form import ID_TYPES, ApplicantKind, applicant_fields, parse_kind
+from zhengshu.guide.application_fields import ID_TYPES, ApplicantKind, applicant_fields
+from zhengshu.guide.application_form import parse_kind
 from zhengshu.guide.catalog import item_record
 from zhengshu.org.models import User
 from zhengshu.web.deps import Factory

@@ -1,4 +1,5 @@
-"""Chinese numerals as they appear in documents: 第十二条, 第一百零五条, 二〇二四年三月十五日."""
+"""Chinese numerals as they appear in documents and guides: 第十二条, 第一百零五条, 二〇二四年三月十五日,
+两份."""
 
 from __future__ import annotations
 
