@@ -267,3 +267,13 @@ def test_imported_text_is_escaped_and_only_web_links_become_links(db, client):
         page = client.get("/guide/items/X-1").text
         assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;办证" in page
         assert "javascript:" not in page and 'href="https://www.gdzwfw.gov.cn/"' in page
+
+
+def test_every_section_the_assistant_cites_has_its_anchor_on_the_item_page(demo, client):
+    from zhengshu.guide.sections import BY_KEY
+
+    page = client.get("/guide/items/SAMPLE-LG-0001").text
+    item = client.get(f"{API}/items/SAMPLE-LG-0001").json()
+    for key in BY_KEY:
+        assert f'id="{key}"' in page, key
+        assert item["sections"][key] == f"/guide/items/SAMPLE-LG-0001#{key}"

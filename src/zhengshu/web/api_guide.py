@@ -21,7 +21,9 @@ from zhengshu.guide.item_files import read_item_file
 from zhengshu.guide.item_rows import ItemRow
 from zhengshu.guide.item_summaries import ItemSummary
 from zhengshu.guide.life_events import AUDIENCE_LABELS
+from zhengshu.guide.presenters import item_link
 from zhengshu.guide.records import ItemRecord
+from zhengshu.guide.sections import BY_KEY
 from zhengshu.org.models import User
 from zhengshu.org.roles import Permission
 from zhengshu.web.api_import import UploadForm, upload_body, uploaded_file
@@ -51,7 +53,7 @@ def summary_json(summary: ItemSummary) -> dict[str, Any]:
         "life_events": list(summary.life_events),
         "audiences": [AUDIENCE_LABELS[a] for a in summary.audiences],
         "sample": summary.sample,
-        "link": f"/guide/items/{summary.code}",
+        "link": item_link(summary.code),
     }
 
 
@@ -77,13 +79,11 @@ def listing_json(found: Listing) -> dict[str, Any]:
 
 def item_json(record: ItemRecord) -> dict[str, Any]:
     """A 办事指南 in the project's own shape, with its page and each section's link."""
-    link = f"/guide/items/{record.code}"
-    sections = ("conditions", "materials", "limits", "fees", "place", "online", "basis")
+    faqs = [f"faq-{n}" for n in range(1, len(record.faqs) + 1)]
     return record_json(record) | {
         "sample": bool(record.extra.get("sample")),
-        "link": link,
-        "sections": {name: f"{link}#{name}" for name in sections}
-        | {f"faq-{n}": f"{link}#faq-{n}" for n in range(1, len(record.faqs) + 1)},
+        "link": item_link(record.code),
+        "sections": {key: item_link(record.code, key) for key in [*BY_KEY, *faqs]},
     }
 
 
